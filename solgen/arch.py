@@ -1,0 +1,64 @@
+"""Architecture-only networks: parameter and operation counts, conventions stated."""
+
+from __future__ import annotations
+
+from .solution import Rich, Solution, Table
+from .spec import Network, Spec
+
+CONVENTIONS: tuple[Rich, ...] = (
+    ("Parameters: each unit has one weight per input and, when the layer has biases, one bias: ",
+     "n_\\text{in} n_\\text{out} + n_\\text{out}", "."),
+    ("Multiplications: one per weight, ", "n_\\text{in} n_\\text{out}", " per layer (forward pass, one example)."),
+    ("Additions: summing a unit's ", "n_\\text{in}", " products takes ", "n_\\text{in} - 1",
+     " additions, and adding the bias one more, so ", "n_\\text{in} n_\\text{out}",
+     " per layer with biases (", "(n_\\text{in} - 1) n_\\text{out}", " without)."),
+    ("Activations: one evaluation per unit of a layer with a nonlinear activation "
+     "(linear layers apply none).",),
+    ("Operations: multiplications + additions + activations.",),
+)
+
+
+def layer_counts(net: Network) -> list[dict[str, int]]:
+    rows = []
+    previous = net.input_count
+    for layer in net.layers:
+        n_in, n_out = previous, layer.units
+        has_bias = layer.bias is not None
+        rows.append({
+            "inputs": n_in,
+            "units": n_out,
+            "weights": n_in * n_out,
+            "biases": n_out if has_bias else 0,
+            "parameters": n_in * n_out + (n_out if has_bias else 0),
+            "multiplications": n_in * n_out,
+            "additions": n_in * n_out if has_bias else (n_in - 1) * n_out,
+            "activations": 0 if layer.activation in ("linear", "identity") else n_out,
+        })
+        previous = n_out
+    return rows
+
+
+def facts(net: Network) -> dict[str, int]:
+    rows = layer_counts(net)
+    keys = ("parameters", "multiplications", "additions", "activations")
+    total = {k: sum(r[k] for r in rows) for k in keys}
+    total["operations"] = total["multiplications"] + total["additions"] + total["activations"]
+    return total
+
+
+def architecture_solution(spec: Spec) -> Solution:
+    net = spec.problem
+    assert isinstance(net, Network)
+    rows = layer_counts(net)
+    keys = ("inputs", "units", "parameters", "multiplications", "additions", "activations")
+    header: tuple[Rich, ...] = (("layer",), ("activation",)) + tuple((k,) for k in keys)
+    body = []
+    for i, (layer, r) in enumerate(zip(net.layers, rows), 1):
+        body.append(((str(i),), (layer.activation,)) + tuple((f"{r[k]:,}",) for k in keys))
+    total = facts(net)
+    body.append((("total",), ("",), ("",), ("",)) + tuple(
+        (f"{total[k]:,}",) for k in ("parameters", "multiplications", "additions", "activations")))
+    given = Table((("quantity",), ("value",)), ((("inputs",), (f"{net.input_count:,}",)),))
+    summary = Table(header, tuple(body))
+    return Solution(spec.title, spec.description, "architecture", CONVENTIONS, given, (), (), summary,
+                    total)

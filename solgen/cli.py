@@ -1,0 +1,116 @@
+"""The command line: ``solgen render`` and ``solgen solve``.
+
+Every SolgenError becomes one line on stderr and its exit code (2 for a wrong
+spec or command line, 3 for a failed self-check); sympy is imported only when
+a command needs it, so ``--help`` and ``--version`` stay instant.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+from .errors import SolgenError
+
+FORMATS = ("md", "tex", "pdf", "json")
+
+
+def _reports_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except SolgenError as e:
+            click.echo(f"solgen: {e}" if not hasattr(e, "file") else str(e), err=True)
+            sys.exit(e.exit_code)
+        except RecursionError:
+            click.echo("solgen: the spec is nested too deeply to process", err=True)
+            sys.exit(2)
+
+    return wrapper
+
+
+def _formats(value: str) -> tuple[str, ...]:
+    items = tuple(dict.fromkeys(v.strip() for v in value.split(",") if v.strip()))
+    bad = [v for v in items if v not in FORMATS]
+    if bad or not items:
+        raise click.BadParameter(f"{','.join(bad) or value!r}: choose from {','.join(FORMATS)}")
+    return items
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="solgen")
+def main() -> None:
+    """Worked backpropagation solutions (answer keys) from TOML specs."""
+
+
+@main.command()
+@click.argument("specs", nargs=-1, required=True)
+@click.option("-o", "--output", default="output", show_default=True, help="Folder to write into.")
+@click.option("--format", "fmt", default="md,tex", show_default=True,
+              help="Comma-separated: md, tex, pdf, json.")
+@click.option("--problem", is_flag=True, help="The question sheet: given values, what to find, no answers.")
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 listing the files that would change.")
+@click.option("--no-verify", is_flag=True, help="Skip the central-difference self-check.")
+@click.option("--templates", type=click.Path(file_okay=False), help="A folder whose templates override ours.")
+@click.option("--max-parameters", type=click.IntRange(1), default=None,
+              help="Largest network to render (default 10000).")
+@_reports_errors
+def render(specs: tuple[str, ...], output: str, fmt: str, problem: bool, check: bool,
+           no_verify: bool, templates: str | None, max_parameters: int | None) -> None:
+    """Render SPEC_OR_DIR... into OUTPUT/<spec stem>.<format>."""
+    from .graph import DEFAULT_MAX_PARAMETERS
+    from .pipeline import Options, documents, expand, solve_file
+    from .progress import progress
+    from .write import stale, write_all
+
+    try:
+        formats = _formats(fmt)
+    except click.BadParameter as e:
+        raise click.UsageError(str(e)) from None
+    options = Options(formats, problem, not no_verify, templates, max_parameters or DEFAULT_MAX_PARAMETERS)
+    outdir = Path(output)
+    paths = expand(list(specs))
+    files: dict[str, bytes] = {}
+    errors: list[str] = []
+    with progress(paths) as bar:
+        for path in bar:
+            try:
+                files.update(documents(solve_file(path, options), options))
+            except SolgenError as e:
+                if e.exit_code != 2:
+                    raise
+                errors.append(str(e))
+    if errors:
+        for line in errors:
+            click.echo(line, err=True)
+        sys.exit(2)
+    if check:
+        changed = stale(outdir, files)
+        for path in changed:
+            click.echo(f"would change: {path}")
+        sys.exit(1 if changed else 0)
+    write_all(outdir, files)
+
+
+@main.command()
+@click.argument("spec", type=click.Path(dir_okay=False))
+@click.option("--no-verify", is_flag=True, help="Skip the central-difference self-check.")
+@click.option("--max-parameters", type=click.IntRange(1), default=None)
+@_reports_errors
+def solve(spec: str, no_verify: bool, max_parameters: int | None) -> None:
+    """Print the JSON answers of SPEC on stdout."""
+    from .graph import DEFAULT_MAX_PARAMETERS
+    from .pipeline import Options, solve_file
+
+    options = Options(("json",), verify=not no_verify,
+                      max_parameters=max_parameters or DEFAULT_MAX_PARAMETERS)
+    solved = solve_file(Path(spec), options)
+    click.echo(json.dumps(solved.answers, indent=2))

@@ -1,0 +1,109 @@
+"""Forward values, local partials, adjoints and updates, iteration by iteration.
+
+Reverse mode: each node's adjoint is the sum over its children of
+(child's adjoint) x (local partial), so every edge is visited once and a node
+used by several others sums every path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from fractions import Fraction
+
+from .evaluate import DomainError, Value, add, evaluate, mul, sub
+from .graph import Graph
+from .ir import Call, Expr
+from .numbers import carry
+from .symdiff import local_partial
+
+Edge = tuple[str, str]  # (child, parent)
+
+
+class NodeDomainError(ValueError):
+    def __init__(self, node: str, iteration: int, message: str) -> None:
+        super().__init__(message)
+        self.node, self.iteration, self.message = node, iteration, message
+
+
+@dataclass(frozen=True)
+class Iteration:
+    index: int
+    values: dict[str, Value]
+    local: dict[Edge, Value]
+    adjoint: dict[str, Value]
+    updated: dict[str, Value]
+    zero_kinks: frozenset[Call]
+
+
+@dataclass(frozen=True)
+class Derivation:
+    graph: Graph
+    formulas: dict[Edge, Expr]
+    iterations: tuple[Iteration, ...]
+    learning_rate: Fraction | None
+
+
+def local_formulas(graph: Graph) -> dict[Edge, Expr]:
+    apps = {n.expr: n.name for n in graph.nodes if isinstance(n.expr, Call)}
+    out: dict[Edge, Expr] = {}
+    for node in graph.nodes:
+        if node.expr is None:
+            continue
+        for p in node.parents:
+            if graph.by_name[p].kind != "constant":
+                out[(node.name, p)] = local_partial(node.expr, p, apps)
+    return out
+
+
+def derive(graph: Graph, learning_rate: Fraction | None, iterations: int,
+           carry_digits: int | None = None) -> Derivation:
+    """Run every iteration; ``carry_digits`` rounds each value as it is produced."""
+    settle: Callable[[Value], Value] = (
+        (lambda v: carry(v, carry_digits)) if carry_digits else (lambda v: v)
+    )
+    formulas = local_formulas(graph)
+    params = {n.name: n.value for n in graph.nodes if n.kind == "param"}
+    steps = []
+    for k in range(iterations):
+        step = _iteration(graph, formulas, params, k, settle, learning_rate)  # type: ignore[arg-type]
+        steps.append(step)
+        params = {**params, **step.updated}
+    return Derivation(graph, formulas, tuple(steps), learning_rate)
+
+
+def _iteration(graph: Graph, formulas: dict[Edge, Expr], params: dict[str, Value], k: int,
+               settle: Callable[[Value], Value], lr: Fraction | None) -> Iteration:
+    values: dict[str, Value] = {}
+    kinks: set[Call] = set()
+    for node in graph.nodes:
+        if node.expr is None:
+            values[node.name] = params[node.name] if node.kind == "param" else node.value  # type: ignore[assignment]
+            continue
+        try:
+            values[node.name] = settle(evaluate(node.expr, values, kinks))
+        except (DomainError, OverflowError) as e:
+            raise NodeDomainError(node.name, k, str(e)) from None
+    local: dict[Edge, Value] = {}
+    for edge, formula in formulas.items():
+        try:
+            local[edge] = settle(evaluate(formula, values))
+        except (DomainError, OverflowError) as e:
+            raise NodeDomainError(edge[0], k, f"its derivative is undefined here ({e})") from None
+    adjoint: dict[str, Value] = {}
+    for node in reversed(graph.nodes):
+        if node.kind == "constant":
+            continue
+        if node.kind == "loss":
+            adjoint[node.name] = Fraction(1)
+            continue
+        total: Value = graph.upstream.get(node.name, Fraction(0))
+        for child in graph.children[node.name]:
+            total = add(total, mul(adjoint[child], local[(child, node.name)]))
+        adjoint[node.name] = settle(total)
+    updated: dict[str, Value] = {}
+    if lr is not None:
+        for name in params:
+            if name not in graph.frozen:
+                updated[name] = settle(sub(params[name], mul(lr, adjoint[name])))
+    return Iteration(k, values, local, adjoint, updated, frozenset(kinks))

@@ -1,0 +1,290 @@
+"""Derivation -> Solution: which equations are shown, in which order (scalar form)."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from .derive import Derivation
+from .derive import Iteration as Step
+from .evaluate import Value
+from .graph import Graph, Node
+from .ir import Add, Call, Expr, Mul, Num, Var, is_leaf
+from .latex import Printer
+from .numbers import NumberFormat
+from .solution import Eq, Iteration, Rich, Section, Solution, Table
+from .spec import Spec
+
+ETA = "\\eta"
+KIND_WORDS = {"x": "input", "t": "target", "W": "weight", "b": "bias", "param": "parameter"}
+WRAP = 6  # terms per line in a long sum
+
+
+def d(of: str, wrt: str) -> str:
+    return f"\\frac{{\\partial {of}}}{{\\partial {wrt}}}"
+
+
+class Explainer:
+    def __init__(self, spec: Spec, derivation: Derivation) -> None:
+        self.spec, self.der, self.graph = spec, derivation, derivation.graph
+        self.fmt = NumberFormat(spec.style.digits, spec.style.decimal)
+        g = self.graph
+        self.names = {n.name: n.latex for n in g.nodes}
+        self.names.update({f"d:{n.name}": d("L", n.latex) for n in g.nodes})
+        self.exact0 = frozenset(n.name for n in g.nodes if n.expr is None)
+        self.symbolic = Printer(self.names, self.fmt)
+        self.ask = set(spec.ask) or {"L"} | {p.name for p in g.params}
+
+    def tex(self, name: str) -> str:
+        return self.names[name]
+
+    def num(self, v: Value, exact: bool = False) -> str:
+        return self.fmt.latex(v, exact)
+
+    def solution(self) -> Solution:
+        its = tuple(self.iteration(s) for s in self.der.iterations)
+        return Solution(
+            self.spec.title, self.spec.description, "worked", self.conventions(), self.given(),
+            self.definitions(), its, self.summary(), {"parameters": len(self.graph.params)},
+        )
+
+    # -- front matter ------------------------------------------------------
+    def conventions(self) -> tuple[Rich, ...]:
+        style = self.spec.style
+        out: list[Rich] = [(
+            f"Given values are exact; computed values are shown to {style.digits} significant digits"
+            + (", and each shown value is carried forward rounded, as by hand." if style.rounding == "carry"
+               else "; every step computes with full precision."),
+        )]
+        kinds = {n.expr.fn for n in self.graph.nodes if isinstance(n.expr, Call)}
+        if "relu" in kinds:
+            out.append(("ReLU: ", "\\operatorname{ReLU}(z) = \\max(0, z)", " with derivative ",
+                        "\\mathbf{1}[z > 0]", " (1 if z > 0, else 0, so the derivative at 0 is 0)."))
+        if "sigmoid" in kinds:
+            out.append(("Sigmoid: ", "\\sigma(z) = \\frac{1}{1 + e^{-z}}", " with derivative ",
+                        "\\sigma'(z) = \\sigma(z)\\left(1 - \\sigma(z)\\right)", "."))
+        if "tanh" in kinds:
+            out.append(("Tanh: derivative ", "1 - \\tanh^{2}(z)", "."))
+        if "softmax" in kinds:
+            out.append(("Softmax: ", "\\frac{\\partial a_j}{\\partial z_k} = a_j(\\delta_{jk} - a_k)",
+                        ", so every output depends on every pre-activation of its layer."))
+        if self.graph.upstream:
+            out.append(("Backpropagation starts from the given upstream gradients.",))
+        return tuple(out)
+
+    def given(self) -> Table:
+        rows = []
+        for n in self.graph.nodes:
+            if n.expr is None:
+                kind = KIND_WORDS.get(n.role or n.kind, n.kind)
+                rows.append((("", n.latex), (kind,), ("", self.num(n.value, exact=True))))  # type: ignore[arg-type]
+        for name, g in self.graph.upstream.items():
+            rows.append((("", d("L", self.tex(name))), ("upstream gradient",), ("", self.num(g, True))))
+        if self.der.learning_rate is not None:
+            rows.append((("", ETA), ("learning rate",), ("", self.num(self.der.learning_rate, True))))
+        return Table((("quantity",), ("kind",), ("value",)), tuple(rows))
+
+    def definitions(self) -> tuple[Eq, ...]:
+        """The graph's own definitions (a layered network's are its forward pass)."""
+        if self.graph.nodes and self.graph.nodes[0].role:
+            return ()
+        return tuple(
+            Eq(n.latex, (self.symbolic.terms(n.expr),), "definition", n.name)  # type: ignore[arg-type]
+            for n in self.graph.nodes if n.expr is not None
+        )
+
+    # -- one iteration -------------------------------------------------------
+    def iteration(self, step: Step) -> Iteration:
+        exact = self.exact0 if step.index == 0 else self.exact0 - {p.name for p in self.graph.params}
+        sub = Printer(self.names, self.fmt, step.values, exact)
+        forward = [self.forward_eq(n, step, sub) for n in self.graph.nodes
+                   if n.expr is not None and n.kind != "loss"]
+        sections = [Section("Forward pass", (), tuple(forward))]
+        if self.graph.has_loss:
+            sections.append(Section("Loss", (), (self.forward_eq(self.graph.by_name["L"], step, sub),)))
+        sections.append(Section("Backward pass", (
+            "Every partial derivative of the loss, from the loss down: the chain rule, "
+            "each local derivative with its formula and value, then the result.",), self.backward(step)))
+        if self.der.learning_rate is not None:
+            sections.append(Section("Gradient-descent updates", self.update_intro(), self.updates(step)))
+        return Iteration(step.index + 1, tuple(sections))
+
+    def forward_eq(self, n: Node, step: Step, sub: Printer) -> Eq:
+        assert n.expr is not None
+        sym, num = self.symbolic.terms(n.expr), sub.terms(n.expr)
+        steps = [sym] if sym == num else [sym, num]
+        value = step.values[n.name]
+        box = n.name in self.ask and n.name == "L"
+        return Eq(n.latex, (*steps, (self.num(value),)), "loss" if n.kind == "loss" else "forward",
+                  n.name, boxed=box)
+
+    def backward(self, step: Step) -> tuple[Eq, ...]:
+        values = {**step.values, **{f"d:{k}": v for k, v in step.adjoint.items()}}
+        sub = Printer(self.names, self.fmt, values, self.exact0 if step.index == 0 else frozenset())
+        out: list[Eq] = []
+        for n in backward_order(self.graph):
+            out.extend(self.adjoint_eqs(n, step, sub))
+        return tuple(out)
+
+    def adjoint_eqs(self, n: Node, step: Step, sub: Printer) -> list[Eq]:
+        g, name = self.graph, n.name
+        kids = g.children[name]
+        lhs = d("L", n.latex)
+        value = step.adjoint[name]
+        box = name in self.ask and n.kind == "param"
+        seed = g.upstream.get(name)
+        if not kids:
+            if seed is not None:
+                return [Eq(lhs, ((self.num(seed, True),),), "adjoint", name, note=("Given upstream gradient.",))]
+            return [Eq(lhs, (("0",),), "adjoint", name, note=("", n.latex, " does not affect the loss."))]
+        out: list[Eq] = []
+        chain: list[Expr] = []  # the chain rule, symbolically
+        named: list[Expr] = []  # with leaf local derivatives written out
+        numbers: list[Expr] = []
+        values = dict(sub.values or {})
+        for c in kids:
+            f = self.der.formulas[(c, name)]
+            local_name = f"l:{c}/{name}"
+            self.names.setdefault(local_name, d(self.tex(c), n.latex))
+            values[local_name] = step.local[(c, name)]
+            if c == "L":
+                chain.append(Var(local_name))
+                named.append(f)
+                numbers.append(f)
+                continue
+            if not is_leaf(f):
+                out.append(self.local_eq(c, n, f, step, sub))
+            chain.append(Mul((Var(f"d:{c}"), Var(local_name))))
+            shown = _times(Var(f"d:{c}"), f if is_leaf(f) else Var(local_name))
+            named.append(shown)
+            numbers.append(shown)
+        if seed is not None:
+            chain.insert(0, Num(Fraction(seed)))
+            named.insert(0, Num(Fraction(seed)))
+            numbers.insert(0, Num(Fraction(seed)))
+        nsub = Printer(self.names, self.fmt, values, sub.exact)
+        steps = [] if kids == ("L",) and seed is None else [self.symbolic.terms(_sum(chain))]
+        s2 = self.symbolic.terms(_sum(named))
+        if not steps or s2 != steps[0]:
+            steps.append(s2)
+        s3 = nsub.terms(_sum(numbers))
+        if s3 != steps[-1]:
+            steps.append(s3)
+        steps.append((self.num(value),))
+        note: Rich = ()
+        if len(kids) > 1:
+            listed = [self.tex(c) for c in kids]
+            note = ("", n.latex, " feeds ", *_join_math(listed),
+                    f", so its gradient sums {len(kids)} paths.")
+        out.append(Eq(lhs, tuple(steps), "adjoint", name, note=note, boxed=box))
+        return out
+
+    def local_eq(self, c: str, n: Node, f: Expr, step: Step, sub: Printer) -> Eq:
+        value = step.local[(c, n.name)]
+        steps = [self.symbolic.terms(f)]
+        s2 = sub.terms(f)
+        if s2 != steps[0]:
+            steps.append(s2)
+        steps.append((self.num(value),))
+        note: Rich = ()
+        if isinstance(f, Call) and f.fn == "step" and value == 0:
+            z = step.values[f.args[0].name] if isinstance(f.args[0], Var) else None
+            zs = self.num(z) if z is not None else "z"
+            note = ("ReLU is inactive (", f"{n.latex} = {zs} \\le 0", "), so its derivative is 0.")
+        return Eq(d(self.tex(c), n.latex), tuple(steps), "local", f"{c}/{n.name}", note=note)
+
+    def update_intro(self) -> Rich:
+        frozen = sorted(self.graph.frozen)
+        text = "Each parameter moves against its gradient: "
+        rich: list[str] = [text, "\\theta \\leftarrow \\theta - \\eta \\frac{\\partial L}{\\partial \\theta}"]
+        if frozen:
+            rich += [". Frozen (shown, never updated): ", ", ".join(self.tex(f) for f in frozen)]
+        return (*rich, ".")
+
+    def updates(self, step: Step) -> tuple[Eq, ...]:
+        lr = self.der.learning_rate
+        assert lr is not None
+        exact = self.exact0 if step.index == 0 else frozenset()
+        out = []
+        for p in self.graph.params:
+            if p.name in self.graph.frozen:
+                continue
+            g = step.adjoint[p.name]
+            old = step.values[p.name]
+            sym = f"{p.latex} - {ETA} {d('L', p.latex)}"
+            gs = self.num(g)
+            num = f"{self.num(old, p.name in exact)} - {self.num(lr, True)}\\left({gs}\\right)"
+            out.append(Eq(p.latex, ((sym,), (num,), (self.num(step.updated[p.name]),)), "update", p.name,
+                          rel="\\leftarrow", boxed=p.name in self.ask))
+        return tuple(out)
+
+    # -- summary -------------------------------------------------------------
+    def summary(self) -> Table:
+        its = self.der.iterations
+        header: list[Rich] = [("quantity",), ("value",)]
+        for s in its:
+            suffix = f" (iteration {s.index + 1})" if len(its) > 1 else ""
+            header.append(("", "\\partial L / \\partial \\cdot", suffix))
+            if self.der.learning_rate is not None:
+                header.append((f"updated{suffix}",))
+        rows = []
+        for n in self.graph.nodes:
+            if n.kind not in ("param", "input"):
+                continue
+            row: list[Rich] = [("", n.latex), ("", self.num(n.value, True))]  # type: ignore[arg-type]
+            for s in its:
+                row.append(("", self.num(s.adjoint[n.name])))
+                if self.der.learning_rate is not None:
+                    new = s.updated.get(n.name)
+                    row.append(("", self.num(new)) if new is not None else ("—" if n.kind == "param" else "",))
+            rows.append(tuple(row))
+        return Table(tuple(header), tuple(rows))
+
+
+def backward_order(graph: Graph) -> list[Node]:
+    """Interior nodes stage by stage from the loss down; each leaf as soon as all its users are done."""
+    interior = [n for n in graph.nodes if n.expr is not None and n.kind != "loss"]
+    stages: dict[int, list[Node]] = {}
+    for n in interior:
+        stages.setdefault(n.stage, []).append(n)
+    leaves = [n for n in graph.nodes if n.kind in ("param", "input")]
+    done = {"L"}
+    out: list[Node] = []
+    for stage in sorted(stages, reverse=True):
+        for n in stages[stage]:
+            out.append(n)
+            done.add(n.name)
+        ready = [leaf for leaf in leaves if leaf.name not in done
+                 and all(c in done for c in graph.children[leaf.name]) and graph.children[leaf.name]]
+        for leaf in ready:
+            out.append(leaf)
+            done.add(leaf.name)
+    out.extend(leaf for leaf in leaves if leaf.name not in done)
+    return out
+
+
+def _times(adjoint: Expr, local: Expr) -> Expr:
+    """dL/dc times a local derivative, dropping a factor of 1."""
+    if isinstance(local, Num) and local.value == 1:
+        return adjoint
+    return Mul((adjoint, local))
+
+
+def _sum(terms: list[Expr]) -> Expr:
+    return terms[0] if len(terms) == 1 else Add(tuple(terms))
+
+
+def _join_math(items: list[str]) -> list[str]:
+    """["a", "b", "c"] -> math a, text ", ", math b, text " and ", math c (alternating)."""
+    out: list[str] = []
+    for i, m in enumerate(items):
+        if i:
+            out.append(" and " if i == len(items) - 1 else ", ")
+        out.append(m)
+    return out
+
+
+def explain(spec: Spec, derivation: Derivation) -> Solution:
+    return Explainer(spec, derivation).solution()
+
+
+__all__ = ["explain", "backward_order", "Fraction", "Num", "WRAP"]

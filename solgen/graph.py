@@ -1,0 +1,193 @@
+"""Spec -> Graph: one scalar node per quantity, in topological order.
+
+Both spec forms compile to this.  A layered network gets the canonical names
+of the contract (``x[1]``, ``W1[2,1]``, ``b1``, ``z1[1]``, ``a1[1]``, ``L``);
+a [graph] keeps the user's names.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from .errors import SpecError
+from .ir import Add, Expr, Mul, Var, variables
+from .latexsafe import GREEK
+from .ops import ACTIVATIONS, LOSSES
+from .spec import Graph as GraphSpec
+from .spec import Network, Spec
+
+DEFAULT_MAX_PARAMETERS = 10_000
+
+
+@dataclass(frozen=True)
+class Node:
+    name: str
+    kind: str  # input | constant | param | node | loss
+    latex: str
+    expr: Expr | None = None
+    parents: tuple[str, ...] = ()
+    value: Fraction | None = None  # given value of a leaf
+    stage: int = 0  # nodes of one stage are shown together, in order
+    layer: int = 0  # network layer (0 for inputs and graphs)
+    role: str = ""  # x t W b z a L for networks, "" for graphs
+    index: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Graph:
+    nodes: tuple[Node, ...]
+    by_name: dict[str, Node]
+    children: dict[str, tuple[str, ...]]
+    upstream: dict[str, Fraction] = field(default_factory=dict)
+    frozen: frozenset[str] = frozenset()
+
+    @property
+    def params(self) -> list[Node]:
+        return [n for n in self.nodes if n.kind == "param"]
+
+    @property
+    def has_loss(self) -> bool:
+        return "L" in self.by_name
+
+
+def build_graph(spec: Spec, max_parameters: int = DEFAULT_MAX_PARAMETERS) -> Graph:
+    problem = spec.problem
+    if isinstance(problem, Network):
+        if problem.inputs is None:
+            raise ValueError("an architecture-only network has no graph")
+        nodes, upstream = _network_nodes(problem)
+    else:
+        nodes, upstream = _graph_nodes(problem)
+    count = sum(1 for n in nodes if n.kind == "param")
+    if count > max_parameters:
+        raise SpecError(spec.file, "network" if isinstance(problem, Network) else "graph.params",
+                        f"{count} parameters is more than a readable document holds "
+                        f"(limit {max_parameters}; raise it with --max-parameters)")
+    by_name = {n.name: n for n in nodes}
+    kids: dict[str, list[str]] = {n.name: [] for n in nodes}
+    for n in nodes:
+        for p in n.parents:
+            kids[p].append(n.name)
+    frozen = _resolve_frozen(spec, nodes)
+    for i, name in enumerate(spec.ask, 1):
+        if name not in by_name:
+            raise SpecError(spec.file, f"ask[{i}]", f"{name!r} names no quantity"
+                            + _suggest(name, list(by_name)))
+    return Graph(tuple(nodes), by_name, {k: tuple(v) for k, v in kids.items()}, upstream, frozen)
+
+
+def _network_nodes(net: Network) -> tuple[list[Node], dict[str, Fraction]]:
+    assert net.inputs is not None
+    nodes = [Node(f"x[{i}]", "input", f"x_{{{i}}}", value=v, role="x", index=(i,))
+             for i, v in enumerate(net.inputs, 1)]
+    prev = [Var(n.name) for n in nodes]
+    stage = 0
+    for l, layer in enumerate(net.layers, 1):
+        assert layer.weights is not None
+        stage += 1
+        wide = max(layer.units, len(prev)) >= 10
+        for r, row in enumerate(layer.weights, 1):
+            for c, w in enumerate(row, 1):
+                sep = "," if wide else ""
+                nodes.append(Node(f"W{l}[{r},{c}]", "param", f"w^{{({l})}}_{{{r}{sep}{c}}}", value=w,
+                                  stage=stage, layer=l, role="W", index=(r, c)))
+        bias_names: list[str | None]
+        if layer.bias is None:
+            bias_names = [None] * layer.units
+        elif isinstance(layer.bias, Fraction):
+            nodes.append(Node(f"b{l}", "param", f"b^{{({l})}}", value=layer.bias, stage=stage,
+                              layer=l, role="b"))
+            bias_names = [f"b{l}"] * layer.units
+        else:
+            for j, b in enumerate(layer.bias, 1):
+                nodes.append(Node(f"b{l}[{j}]", "param", f"b^{{({l})}}_{{{j}}}", value=b, stage=stage,
+                                  layer=l, role="b", index=(j,)))
+            bias_names = [f"b{l}[{j}]" for j in range(1, layer.units + 1)]
+        stage += 1
+        zs = []
+        for j in range(1, layer.units + 1):
+            terms: list[Expr] = []
+            for i, a in enumerate(prev, 1):
+                w = f"W{l}[{j},{i}]" if net.layout == "out_in" else f"W{l}[{i},{j}]"
+                terms.append(Mul((Var(w), a)))
+            if bias_names[j - 1]:
+                terms.append(Var(bias_names[j - 1]))  # type: ignore[arg-type]
+            expr = Add(tuple(terms)) if len(terms) > 1 else terms[0]
+            name = f"z{l}[{j}]"
+            nodes.append(Node(name, "node", f"z^{{({l})}}_{{{j}}}", expr, tuple(variables(expr)),
+                              stage=stage, layer=l, role="z", index=(j,)))
+            zs.append(Var(name))
+        stage += 1
+        act = ACTIVATIONS[layer.activation]
+        prev = []
+        for j in range(1, layer.units + 1):
+            expr = act.build(j, zs)
+            name = f"a{l}[{j}]"
+            nodes.append(Node(name, "node", f"a^{{({l})}}_{{{j}}}", expr, tuple(variables(expr)),
+                              stage=stage, layer=l, role="a", index=(j,)))
+            prev.append(Var(name))
+    upstream: dict[str, Fraction] = {}
+    if net.upstream is not None:
+        upstream = {v.name: g for v, g in zip(prev, net.upstream)}
+    else:
+        assert net.targets is not None and net.loss is not None
+        targets = [Node(f"t[{j}]", "constant", f"t_{{{j}}}", value=t, role="t", index=(j,))
+                   for j, t in enumerate(net.targets, 1)]
+        nodes.extend(targets)
+        expr = LOSSES[net.loss](prev, [Var(t.name) for t in targets])
+        nodes.append(Node("L", "loss", "L", expr, tuple(variables(expr)), stage=stage + 1, role="L"))
+    return nodes, upstream
+
+
+def _graph_nodes(g: GraphSpec) -> tuple[list[Node], dict[str, Fraction]]:
+    def tex(name: str) -> str:
+        return g.latex.get(name) or default_latex(name)
+
+    nodes = [Node(n, "input", tex(n), value=v) for n, v in g.inputs.items()]
+    nodes += [Node(n, "constant", tex(n), value=v) for n, v in g.constants.items()]
+    nodes += [Node(n, "param", tex(n), value=v) for n, v in g.params.items()]
+    for stage, (name, expr) in enumerate(g.nodes, 1):
+        nodes.append(Node(name, "node", tex(name), expr, tuple(variables(expr)), stage=stage))
+    if g.loss is not None:
+        nodes.append(Node("L", "loss", "L", g.loss, tuple(variables(g.loss)), stage=len(g.nodes) + 1))
+    return nodes, dict(g.upstream or {})
+
+
+_NAME = re.compile(r"([A-Za-z]+?)_?(\d+)\Z")
+
+
+def default_latex(name: str) -> str:
+    """``u11`` -> ``u_{11}``, ``alpha2`` -> ``\\alpha_{2}``, ``w_ab`` -> ``w_{ab}``."""
+    base, _, subscript = name.partition("_")
+    if not subscript:
+        m = _NAME.match(name)
+        if m:
+            base, subscript = m.groups()
+    head = f"\\{base}" if base in GREEK else base if len(base) == 1 else f"\\mathit{{{base}}}"
+    return f"{head}_{{{subscript}}}" if subscript else head
+
+
+def _resolve_frozen(spec: Spec, nodes: list[Node]) -> frozenset[str]:
+    params = [n.name for n in nodes if n.kind == "param"]
+    place = "network.frozen" if isinstance(spec.problem, Network) else "graph.frozen"
+    out: set[str] = set()
+    for i, raw in enumerate(spec.frozen, 1):
+        name = raw.replace(" ", "")
+        hits = [p for p in params if p == name or p.startswith(name + "[")]
+        if not hits:
+            raise SpecError(spec.file, f"{place}[{i}]", f"{raw!r} names no parameter"
+                            + _suggest(name, params))
+        out.update(hits)
+    return frozenset(out)
+
+
+def _suggest(name: str, options: list[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, options, n=1)
+    return f' (did you mean "{close[0]}"?)' if close else ""
+
+
+__all__ = ["Graph", "Node", "build_graph", "default_latex", "DEFAULT_MAX_PARAMETERS", "LOSSES"]

@@ -1,0 +1,118 @@
+"""The expression tree every node of a computation graph is written in.
+
+It keeps the order in which the user (or the network builder) wrote the
+terms, so that the symbolic line and the numbers-substituted line of an
+equation read the same way.  sympy is used only to differentiate
+(see ``symdiff``); printing and evaluation walk this tree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Union
+
+
+@dataclass(frozen=True, slots=True)
+class Num:
+    value: Fraction
+    frac: bool = False  # print as \frac{p}{q} (structural constants such as 1/2)
+
+
+@dataclass(frozen=True, slots=True)
+class Var:
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Add:
+    terms: tuple[Expr, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Neg:
+    arg: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Mul:
+    factors: tuple[Expr, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Div:
+    num: Expr
+    den: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Pow:
+    base: Expr
+    exp: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    fn: str
+    args: tuple[Expr, ...]
+
+
+Expr = Union[Num, Var, Add, Neg, Mul, Div, Pow, Call]
+
+#: functions a spec may call, with their arity
+USER_FUNCTIONS: dict[str, int] = {
+    "sigmoid": 1,
+    "relu": 1,
+    "tanh": 1,
+    "exp": 1,
+    "log": 1,
+    "sqrt": 1,
+    "abs": 1,
+}
+#: functions only derivatives produce (ReLU' and |x|') or the softmax builder
+INTERNAL_FUNCTIONS = ("step", "sign", "softmax")
+
+
+def num(value: Fraction | int, frac: bool = False) -> Num:
+    return Num(Fraction(value), frac)
+
+
+def sub(a: Expr, b: Expr) -> Add:
+    return Add((a, Neg(b)))
+
+
+def variables(expr: Expr) -> list[str]:
+    """The names an expression uses, in order of first appearance."""
+    seen: dict[str, None] = {}
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Var):
+            seen.setdefault(node.name)
+        else:
+            stack.extend(reversed(children(node)))
+    return list(seen)
+
+
+def children(node: Expr) -> tuple[Expr, ...]:
+    if isinstance(node, (Num, Var)):
+        return ()
+    if isinstance(node, Add):
+        return node.terms
+    if isinstance(node, Mul):
+        return node.factors
+    if isinstance(node, Neg):
+        return (node.arg,)
+    if isinstance(node, (Div,)):
+        return (node.num, node.den)
+    if isinstance(node, Pow):
+        return (node.base, node.exp)
+    return node.args
+
+
+def is_leaf(node: Expr) -> bool:
+    return isinstance(node, (Num, Var))
+
+
+def uses(expr: Expr, name: str) -> bool:
+    return name in variables(expr)

@@ -1,0 +1,144 @@
+"""Expression trees -> LaTeX math, symbolic or with the numbers substituted.
+
+Both lines of an equation come from the same walk over the same tree, so the
+terms stand in the same order; only the leaves differ (a symbol's display name,
+or its formatted value).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from .evaluate import Value
+from .ir import Add, Call, Div, Expr, Mul, Neg, Num, Pow, Var
+from .numbers import NumberFormat
+
+ADD, NEG, MUL, POW, ATOM = 1, 2, 3, 4, 5
+
+
+def paren(s: str) -> str:
+    return f"\\left({s}\\right)"
+
+
+class Printer:
+    """``values=None`` prints symbols; otherwise every variable is replaced by its value."""
+
+    def __init__(self, names: Mapping[str, str], fmt: NumberFormat,
+                 values: Mapping[str, Value] | None = None, exact: frozenset[str] = frozenset()) -> None:
+        self.names, self.fmt, self.values, self.exact = names, fmt, values, exact
+
+    def __call__(self, e: Expr) -> str:
+        return self.print(e)[0]
+
+    def terms(self, e: Expr) -> tuple[str, ...]:
+        """A sum as its terms with their signs (``a``, ``+ b``, ``- c``), for line wrapping."""
+        if not isinstance(e, Add):
+            return (self(e),)
+        out = [self.print(e.terms[0])[0]]
+        out += [self._signed(t) for t in e.terms[1:]]
+        return tuple(out)
+
+    def number(self, v: Value, exact: bool = False) -> str:
+        return self.fmt.latex(v, exact)
+
+    # -- the walk ---------------------------------------------------------
+    def print(self, e: Expr) -> tuple[str, int]:
+        if isinstance(e, Var):
+            return self._var(e)
+        if isinstance(e, Num):
+            return self._num(e)
+        if isinstance(e, Add):
+            return " ".join(self.terms(e)), ADD
+        if isinstance(e, Neg):
+            s, p = self.print(e.arg)
+            return "-" + (paren(s) if p <= NEG else s), NEG
+        if isinstance(e, Mul):
+            return self._mul(e), MUL
+        if isinstance(e, Div):
+            return f"\\frac{{{self(e.num)}}}{{{self(e.den)}}}", ATOM
+        if isinstance(e, Pow):
+            s, p = self.print(e.base)
+            numeric = self.values is not None and isinstance(e.base, Var)
+            if p < ATOM or numeric or (isinstance(e.base, Call) and e.base.fn == "exp"):
+                s = paren(s)
+            return f"{s}^{{{self(e.exp)}}}", POW
+        return self._call(e), ATOM
+
+    def _signed(self, t: Expr) -> str:
+        if isinstance(t, Neg):
+            s, p = self.print(t.arg)
+            return "- " + (paren(s) if p <= ADD else s)
+        s, p = self.print(t)
+        return "+ " + (paren(s) if p <= NEG else s)
+
+    def _var(self, e: Var) -> tuple[str, int]:
+        if self.values is None:
+            return self.names[e.name], ATOM
+        v = self.values[e.name]
+        s = self.number(v, e.name in self.exact)
+        return s, NEG if s.startswith("-") else ATOM
+
+    def _num(self, e: Num) -> tuple[str, int]:
+        q = e.value
+        if e.frac and q.denominator != 1:
+            s = f"\\frac{{{abs(q.numerator)}}}{{{q.denominator}}}"
+            return ("-" + s, NEG) if q < 0 else (s, ATOM)
+        s = self.number(q, exact=True)
+        return s, NEG if s.startswith("-") else ATOM
+
+    def _mul(self, e: Mul) -> str:
+        pieces: list[str] = []
+        for f in e.factors:
+            s, p = self.print(f)
+            substituted = self.values is not None and isinstance(f, Var)
+            if p <= NEG or (substituted and len(e.factors) > 1):
+                s = paren(s)
+            if not pieces:
+                pieces.append(s)
+            elif s.startswith("\\left("):
+                pieces.append(s)
+            elif _starts_numeric(s) and (_starts_numeric(pieces[-1]) or pieces[-1].endswith("right)")):
+                pieces.append(" \\cdot " + s)
+            else:
+                pieces.append(" " + s)
+        return "".join(pieces)
+
+    def _call(self, e: Call) -> str:
+        fn = e.fn
+        if fn == "softmax":
+            zs = e.args[1:]
+            j = int(e.args[0].value)  # type: ignore[union-attr]
+            den = " + ".join(f"e^{{{self(z)}}}" for z in zs)
+            return f"\\frac{{e^{{{self(zs[j - 1])}}}}}{{{den}}}"
+        arg = e.args[0]
+        inner = self(arg)
+        if fn == "exp":
+            return f"e^{{{inner}}}"
+        if fn == "sigmoid":
+            if self.values is None:
+                return f"\\sigma{paren(inner)}"
+            return f"\\frac{{1}}{{1 + e^{{{self._negated(arg)}}}}}"
+        if fn == "relu":
+            if self.values is None:
+                return f"\\operatorname{{ReLU}}{paren(inner)}"
+            return f"\\max{paren('0, ' + inner)}"
+        if fn == "sqrt":
+            return f"\\sqrt{{{inner}}}"
+        if fn == "abs":
+            return f"\\left|{inner}\\right|"
+        if fn == "step":
+            return f"\\mathbf{{1}}\\left[{inner} > 0\\right]"
+        if fn == "sign":
+            return f"\\operatorname{{sgn}}{paren(inner)}"
+        return f"\\{fn}{paren(inner)}"  # tanh, log
+
+    def _negated(self, arg: Expr) -> str:
+        """-(arg) for e^{-z}: a substituted negative number flips its sign."""
+        s, p = self.print(arg)
+        if s.startswith("-") and p == NEG and isinstance(arg, (Var, Num)):
+            return s[1:]
+        return "-" + (paren(s) if p < ATOM else s)
+
+
+def _starts_numeric(s: str) -> bool:
+    return s[:1].isdigit() or s.startswith("\\frac")

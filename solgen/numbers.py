@@ -1,0 +1,80 @@
+"""How numbers are shown: significant digits, ROUND_HALF_UP, decimal comma.
+
+Computation keeps full precision (``evaluate``); only this module rounds.
+``carry`` turns a value into the rounded value a student would carry forward
+by hand (``rounding = "carry"``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Context, Decimal
+from fractions import Fraction
+
+from .evaluate import MP, Value
+
+_CTX = Context(prec=60)
+
+
+def to_decimal(v: Value) -> Decimal:
+    if isinstance(v, Fraction):
+        return _CTX.divide(Decimal(v.numerator), Decimal(v.denominator))
+    return Decimal(MP.nstr(v, 45, strip_zeros=False, min_fixed=-MP.inf, max_fixed=MP.inf))
+
+
+def terminating(q: Fraction) -> bool:
+    d = q.denominator
+    for p in (2, 5):
+        while d % p == 0:
+            d //= p
+    return d == 1
+
+
+def round_sig(d: Decimal, digits: int) -> Decimal:
+    if d == 0:
+        return Decimal(0)
+    quantum = Decimal(1).scaleb(d.adjusted() - digits + 1)
+    return d.quantize(quantum, rounding=ROUND_HALF_UP, context=_CTX)
+
+
+def carry(v: Value, digits: int) -> Fraction:
+    """The value rounded to ``digits`` significant digits, as an exact rational."""
+    return Fraction(round_sig(to_decimal(v), digits))
+
+
+@dataclass(frozen=True)
+class NumberFormat:
+    digits: int = 4
+    decimal: str = "."
+
+    def shown(self, v: Value, exact: bool = False) -> Decimal:
+        """The decimal that is printed: full for exact given values, else rounded."""
+        if exact and isinstance(v, Fraction) and terminating(v):
+            d = to_decimal(v)
+            if len(d.normalize().as_tuple().digits) <= 15:
+                return d
+        return round_sig(to_decimal(v), self.digits)
+
+    def latex(self, v: Value, exact: bool = False) -> str:
+        return self._format(self.shown(v, exact), latex=True)
+
+    def text(self, v: Value, exact: bool = False) -> str:
+        return self._format(self.shown(v, exact), latex=False)
+
+    def _format(self, d: Decimal, latex: bool) -> str:
+        if d == 0:
+            return "0"
+        d = d.normalize()
+        exp = d.adjusted()
+        if -5 < exp < 7:
+            body = format(d, "f")
+            return self._comma(body, latex)
+        mant = self._comma(format(d.scaleb(-exp).normalize(), "f"), latex)
+        if latex:
+            return f"{mant} \\times 10^{{{exp}}}"
+        return f"{mant}e{exp}"
+
+    def _comma(self, body: str, latex: bool) -> str:
+        if self.decimal == ",":
+            return body.replace(".", "{,}" if latex else ",")
+        return body

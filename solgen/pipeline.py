@@ -1,0 +1,117 @@
+"""The one function that runs the stages: load -> build -> derive -> verify -> explain -> render."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import SpecError
+from .graph import DEFAULT_MAX_PARAMETERS
+from .solution import Solution
+from .spec import Graph as GraphSpec
+from .spec import Network, Spec, load_spec, parse_spec
+
+
+@dataclass(frozen=True)
+class Options:
+    formats: tuple[str, ...] = ("md", "tex")
+    problem: bool = False
+    verify: bool = True
+    templates: str | None = None
+    max_parameters: int = DEFAULT_MAX_PARAMETERS
+
+
+@dataclass(frozen=True)
+class Solved:
+    spec: Spec
+    answers: dict[str, Any]
+    solution: Solution
+
+
+def solve(spec: Spec, options: Options = Options()) -> Solved:
+    from .answers import answers
+    from .arch import architecture_solution, facts
+    from .derive import NodeDomainError, derive
+    from .explain import explain
+    from .graph import build_graph
+    from .verify import verify
+
+    net = spec.problem
+    if isinstance(net, Network) and net.inputs is None:
+        data = {"title": spec.title, "steps": [], "facts": facts(net)}
+        return Solved(spec, data, architecture_solution(spec))
+    graph = build_graph(spec, options.max_parameters)
+    style = spec.style
+    try:
+        exact = derive(graph, spec.learning_rate, spec.iterations)
+        if options.verify:
+            verify(exact)
+        shown = exact
+        if style.rounding == "carry":
+            shown = derive(graph, spec.learning_rate, spec.iterations, carry_digits=style.digits)
+    except NodeDomainError as e:
+        raise SpecError(spec.file, _place(spec, e.node, e.iteration), e.message) from None
+    return Solved(spec, answers(spec.title, exact, spec.file), explain(spec, shown))
+
+
+def _place(spec: Spec, node: str, iteration: int) -> str:
+    when = f" (iteration {iteration + 1})" if spec.iterations > 1 else ""
+    g = spec.problem
+    if isinstance(g, GraphSpec):
+        if node == "L":
+            return "graph.loss" + when
+        for i, (name, _) in enumerate(g.nodes, 1):
+            if name == node:
+                return f"graph.nodes[{i}] ({name})" + when
+    return node + when
+
+
+def documents(solved: Solved, options: Options) -> dict[str, bytes]:
+    """Every output file of one spec, by file name, rendered in memory."""
+    from .render import render
+
+    stem = solved.spec.stem
+    out: dict[str, bytes] = {}
+    for fmt in options.formats:
+        if fmt == "json":
+            out[f"{stem}.json"] = (json.dumps(solved.answers, indent=2) + "\n").encode()
+        elif fmt in ("md", "tex"):
+            text = render(solved.solution, fmt, options.templates, options.problem)
+            out[f"{stem}.{fmt}"] = text.encode()
+    if "pdf" in options.formats:
+        from .pdf import build_pdf
+
+        tex = out.get(f"{stem}.tex") or render(solved.solution, "tex", options.templates,
+                                                 options.problem).encode()
+        out[f"{stem}.pdf"] = build_pdf(tex, stem)
+    return out
+
+
+def expand(paths: list[str]) -> list[Path]:
+    """Spec files from file and folder arguments (a folder: every *.toml in it)."""
+    out: list[Path] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            found = sorted(p.glob("*.toml"))
+            if not found:
+                raise SpecError(raw, "", "the folder holds no *.toml spec")
+            out.extend(found)
+        else:
+            out.append(p)
+    stems: dict[str, Path] = {}
+    for p in out:
+        if p.stem in stems and stems[p.stem] != p:
+            raise SpecError(str(p), "", f"same name as {stems[p.stem]}: both would write {p.stem}.*")
+        stems[p.stem] = p
+    return list(dict.fromkeys(out))
+
+
+def solve_file(path: Path, options: Options = Options()) -> Solved:
+    return solve(load_spec(path), options)
+
+
+def solve_text(text: str, file: str = "spec.toml", options: Options = Options()) -> Solved:
+    return solve(parse_spec(text, file), options)

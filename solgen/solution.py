@@ -1,0 +1,56 @@
+"""The Solution: what a worked answer shows, in order, as plain data.
+
+Math is held as LaTeX fragments (the same in Markdown and LaTeX output);
+plain text is held unescaped and escaped by each output's template.  A
+``Rich`` is a run of pieces alternating text, math, text, math, ...
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+Rich = tuple[str, ...]  # text, math, text, math, ...
+Chunks = tuple[str, ...]  # the terms of one side, for line wrapping
+
+
+@dataclass(frozen=True)
+class Eq:
+    lhs: str
+    steps: tuple[Chunks, ...]  # each "= ..." in turn; the last is the value
+    kind: str  # forward, loss, local, adjoint, update, given
+    name: str = ""  # canonical name of the quantity (local: "child/parent")
+    rel: str = "="
+    note: Rich = ()
+    boxed: bool = False
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    intro: Rich
+    equations: tuple[Eq, ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    header: tuple[Rich, ...]
+    rows: tuple[tuple[Rich, ...], ...]
+
+
+@dataclass(frozen=True)
+class Iteration:
+    number: int
+    sections: tuple[Section, ...]
+
+
+@dataclass(frozen=True)
+class Solution:
+    title: str
+    description: str
+    kind: str  # "worked" or "architecture"
+    conventions: tuple[Rich, ...]
+    given: Table
+    definitions: tuple[Eq, ...]
+    iterations: tuple[Iteration, ...]
+    summary: Table | None
+    facts: dict[str, int] = field(default_factory=dict)

@@ -1,0 +1,421 @@
+"""TOML text -> a validated ``Spec``.
+
+Every problem is reported as ``SpecError(file, place, problem)`` where the
+place is the TOML key path (``network.layer[2].weights``).  Numbers are read
+exactly: ``0.15`` becomes the rational 3/20, never a binary float.
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from .errors import ExprError, SpecError
+from .expr import check_name, parse_definition, parse_expression
+from .ir import Expr
+from .latexsafe import check_display_name
+from .ops import ACTIVATIONS, LOSSES
+
+MAX_ITERATIONS = 20
+
+
+class _NonFinite(str):
+    """What the TOML reader returns for nan and inf, so we can name the place."""
+
+
+@dataclass(frozen=True)
+class Style:
+    form: str = "scalar"
+    chain: str = "adjoint"
+    digits: int = 4
+    decimal: str = "."
+    rounding: str = "display"
+
+
+@dataclass(frozen=True)
+class Layer:
+    units: int
+    activation: str
+    weights: tuple[tuple[Fraction, ...], ...] | None
+    bias: Fraction | tuple[Fraction, ...] | None
+
+
+@dataclass(frozen=True)
+class Network:
+    inputs: tuple[Fraction, ...] | None  # None: architecture only
+    input_count: int
+    layers: tuple[Layer, ...]
+    layout: str = "out_in"
+    targets: tuple[Fraction, ...] | None = None
+    loss: str | None = None
+    upstream: tuple[Fraction, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Graph:
+    inputs: dict[str, Fraction]
+    constants: dict[str, Fraction]
+    params: dict[str, Fraction]
+    nodes: tuple[tuple[str, Expr], ...]
+    loss: Expr | None = None
+    upstream: dict[str, Fraction] | None = None
+    latex: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Spec:
+    file: str
+    title: str
+    description: str
+    problem: Network | Graph
+    learning_rate: Fraction | None = None
+    iterations: int = 1
+    frozen: tuple[str, ...] = ()
+    ask: tuple[str, ...] = ()
+    style: Style = Style()
+
+    @property
+    def stem(self) -> str:
+        return Path(self.file).stem
+
+
+def load_spec(path: Path) -> Spec:
+    """Read and validate the spec file at ``path``."""
+    name = path.name
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise SpecError(name, "", f"cannot read the file ({e.strerror})") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise SpecError(name, "", f"not UTF-8 (byte 0x{data[e.start]:02x} at offset {e.start})") from None
+    return parse_spec(text, name)
+
+
+def parse_spec(text: str, file: str = "spec.toml") -> Spec:
+    if not text.strip():
+        raise SpecError(file, "", "the file is empty: a spec needs a title and a [network] or [graph]")
+    try:
+        raw = tomllib.loads(text, parse_float=_parse_float)
+    except tomllib.TOMLDecodeError as e:
+        raise SpecError(file, "TOML syntax", str(e)) from None
+    except RecursionError:
+        raise SpecError(file, "TOML syntax", "nested too deeply") from None
+    return _Reader(file).spec(raw)
+
+
+def _parse_float(text: str) -> Fraction | _NonFinite:
+    try:
+        return Fraction(text.replace("_", ""))
+    except ValueError:
+        return _NonFinite(text)
+
+
+class _Reader:
+    def __init__(self, file: str) -> None:
+        self.file = file
+
+    def fail(self, place: str, problem: str) -> SpecError:
+        return SpecError(self.file, place, problem)
+
+    # -- generic readers -------------------------------------------------
+    def keys(self, table: dict[str, Any], allowed: tuple[str, ...], place: str) -> None:
+        for key in table:
+            if key not in allowed:
+                where = f"{place}.{key}" if place else key
+                raise self.fail(where, "unknown key" + _did_you_mean(key, allowed))
+
+    def table(self, value: Any, place: str) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise self.fail(place, f"expected a table, got {_kind(value)}")
+        return value
+
+    def number(self, value: Any, place: str) -> Fraction:
+        if isinstance(value, _NonFinite):
+            raise self.fail(place, f"{value} is not allowed: give a finite number")
+        if isinstance(value, bool) or not isinstance(value, (int, Fraction)):
+            raise self.fail(place, f"expected a number, got {_kind(value)}")
+        return Fraction(value)
+
+    def integer(self, value: Any, place: str, low: int, high: int | None = None) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.fail(place, f"expected a whole number, got {_kind(value)}")
+        if value < low:
+            raise self.fail(place, f"must be at least {low}, got {value}")
+        if high is not None and value > high:
+            raise self.fail(place, f"must be at most {high}, got {value}")
+        return value
+
+    def numbers(self, value: Any, place: str) -> tuple[Fraction, ...]:
+        if not isinstance(value, list):
+            raise self.fail(place, f"expected a list of numbers, got {_kind(value)}")
+        if not value:
+            raise self.fail(place, "the list is empty")
+        return tuple(self.number(v, f"{place}[{i}]") for i, v in enumerate(value, 1))
+
+    def string(self, value: Any, place: str) -> str:
+        if not isinstance(value, str):
+            raise self.fail(place, f"expected a string, got {_kind(value)}")
+        return value
+
+    def choice(self, value: Any, place: str, options: tuple[str, ...]) -> str:
+        text = self.string(value, place)
+        if text not in options:
+            raise self.fail(place, f"unknown value {text!r}" + _did_you_mean(text, options, list_all=True))
+        return text
+
+    def named_numbers(self, value: Any, place: str) -> dict[str, Fraction]:
+        out: dict[str, Fraction] = {}
+        for name, v in self.table(value, place).items():
+            self.name(name, f"{place}.{name}")
+            out[name] = self.number(v, f"{place}.{name}")
+        return out
+
+    def name(self, name: str, place: str) -> None:
+        try:
+            check_name(name)
+        except ExprError as e:
+            raise self.fail(place, str(e)) from None
+
+    # -- the spec --------------------------------------------------------
+    def spec(self, raw: dict[str, Any]) -> Spec:
+        top = ("title", "description", "network", "graph", "style", "ask")
+        self.keys(raw, top, "")
+        if "title" not in raw:
+            raise self.fail("title", "missing: every spec needs a title")
+        title = self.string(raw["title"], "title").strip()
+        if not title:
+            raise self.fail("title", "empty")
+        description = self.string(raw.get("description", ""), "description")
+        if ("network" in raw) == ("graph" in raw):
+            which = "both" if "network" in raw else "neither"
+            raise self.fail("", f"a spec needs exactly one of [network] and [graph], found {which}")
+        section = "network" if "network" in raw else "graph"
+        body = self.table(raw[section], section)
+        problem = self.network(body) if section == "network" else self.graph(body)
+        lr = None
+        if "learning_rate" in body:
+            lr = self.number(body["learning_rate"], f"{section}.learning_rate")
+            if lr <= 0:
+                raise self.fail(f"{section}.learning_rate", f"must be positive, got {float(lr):g}")
+        iterations = self.integer(body.get("iterations", 1), f"{section}.iterations", 1, MAX_ITERATIONS)
+        frozen = self.names_list(body.get("frozen", []), f"{section}.frozen")
+        ask = self.names_list(raw.get("ask", []), "ask")
+        return Spec(
+            self.file, title, description, problem, lr, iterations, frozen, ask,
+            self.style(raw.get("style", {})),
+        )
+
+    def names_list(self, value: Any, place: str) -> tuple[str, ...]:
+        if not isinstance(value, list):
+            raise self.fail(place, f"expected a list of names, got {_kind(value)}")
+        return tuple(self.string(v, f"{place}[{i}]") for i, v in enumerate(value, 1))
+
+    def style(self, value: Any) -> Style:
+        table = self.table(value, "style")
+        self.keys(table, ("form", "chain", "digits", "decimal", "rounding"), "style")
+        d = Style()
+        return Style(
+            form=self.choice(table.get("form", d.form), "style.form", ("scalar", "matrix")),
+            chain=self.choice(table.get("chain", d.chain), "style.chain", ("adjoint", "paths")),
+            digits=self.integer(table.get("digits", d.digits), "style.digits", 1, 15),
+            decimal=self.choice(table.get("decimal", d.decimal), "style.decimal", (".", ",")),
+            rounding=self.choice(table.get("rounding", d.rounding), "style.rounding", ("display", "carry")),
+        )
+
+    def network(self, body: dict[str, Any]) -> Network:
+        allowed = ("inputs", "targets", "loss", "upstream", "learning_rate", "iterations",
+                   "layout", "frozen", "layer")
+        self.keys(body, allowed, "network")
+        if "inputs" not in body:
+            raise self.fail("network.inputs", "missing: give the input values (or their count)")
+        raw_inputs = body["inputs"]
+        arch_only = isinstance(raw_inputs, int) and not isinstance(raw_inputs, bool)
+        if arch_only:
+            inputs = None
+            count = self.integer(raw_inputs, "network.inputs", 1)
+        else:
+            inputs = self.numbers(raw_inputs, "network.inputs")
+            count = len(inputs)
+        layout = self.choice(body.get("layout", "out_in"), "network.layout", ("out_in", "in_out"))
+        raw_layers = body.get("layer")
+        if not isinstance(raw_layers, list) or not raw_layers:
+            raise self.fail("network.layer", "missing: add at least one [[network.layer]]")
+        layers: list[Layer] = []
+        previous = count
+        for i, raw in enumerate(raw_layers, 1):
+            layers.append(self.layer(raw, f"network.layer[{i}]", previous, layout, arch_only))
+            previous = layers[-1].units
+        outputs = previous
+        if arch_only:
+            for key in ("targets", "loss", "upstream", "learning_rate"):
+                if key in body:
+                    raise self.fail(f"network.{key}", "not used by an architecture-only network "
+                                    "(inputs is a count, so there is nothing to compute)")
+            return Network(None, count, tuple(layers), layout)
+        targets = loss = upstream = None
+        if "upstream" in body:
+            for key in ("loss", "targets"):
+                if key in body:
+                    raise self.fail(f"network.{key}", "give either upstream or loss and targets, not both")
+            upstream = self.numbers(body["upstream"], "network.upstream")
+            self.length(upstream, outputs, "network.upstream", "values")
+        else:
+            if "loss" not in body:
+                raise self.fail("network.loss", "missing: give a loss (or upstream gradients)")
+            loss = self.choice(body["loss"], "network.loss", tuple(LOSSES))
+            if "targets" not in body:
+                raise self.fail("network.targets", f"missing: the {loss} loss needs targets")
+            targets = self.numbers(body["targets"], "network.targets")
+            self.length(targets, outputs, "network.targets", "targets")
+        return Network(inputs, count, tuple(layers), layout, targets, loss, upstream)
+
+    def length(self, values: tuple[Fraction, ...], outputs: int, place: str, what: str) -> None:
+        if len(values) != outputs:
+            raise self.fail(place, f"{len(values)} {what}, but the last layer has {outputs} units")
+
+    def layer(self, raw: Any, place: str, previous: int, layout: str, arch_only: bool) -> Layer:
+        table = self.table(raw, place)
+        self.keys(table, ("units", "activation", "weights", "bias"), place)
+        if "units" not in table:
+            raise self.fail(f"{place}.units", "missing: how many units does the layer have?")
+        units = self.integer(table["units"], f"{place}.units", 1)
+        activation = self.choice(table.get("activation", "linear"), f"{place}.activation",
+                                 tuple(ACTIVATIONS))
+        if arch_only:
+            if "weights" in table:
+                raise self.fail(f"{place}.weights", "inputs is a count, so weights cannot be used")
+            has_bias = table.get("bias", True) is not False  # counted unless bias = false
+            return Layer(units, activation, None, Fraction(0) if has_bias else None)
+        if "weights" not in table:
+            raise self.fail(f"{place}.weights", "missing: give the layer's weights")
+        weights = self.matrix(table["weights"], f"{place}.weights", units, previous, layout)
+        bias: Fraction | tuple[Fraction, ...] | None = None
+        if "bias" in table:
+            if isinstance(table["bias"], list):
+                bias = self.numbers(table["bias"], f"{place}.bias")
+                if len(bias) != units:
+                    raise self.fail(f"{place}.bias", f"{len(bias)} biases, but the layer has {units} units")
+            else:
+                bias = self.number(table["bias"], f"{place}.bias")
+        return Layer(units, activation, weights, bias)
+
+    def matrix(self, raw: Any, place: str, units: int, previous: int, layout: str
+               ) -> tuple[tuple[Fraction, ...], ...]:
+        rows_want, cols_want = (units, previous) if layout == "out_in" else (previous, units)
+        row_what, col_what = (
+            ("the layer has {} units", "the previous layer has {} units")
+            if layout == "out_in" else ("the previous layer has {} units", "the layer has {} units")
+        )
+        if not isinstance(raw, list) or not raw or not all(isinstance(r, list) for r in raw):
+            raise self.fail(place, f"expected a list of rows (a {rows_want}x{cols_want} matrix)")
+        if len(raw) != rows_want:
+            raise self.fail(place, f"{len(raw)} rows, but {row_what.format(rows_want)}"
+                            + _layout_hint(len(raw), len(raw[0]), rows_want, cols_want))
+        rows = []
+        for r, row in enumerate(raw, 1):
+            if len(row) != cols_want:
+                raise self.fail(f"{place}[{r}]", f"{len(row)} columns, but {col_what.format(cols_want)}"
+                                + _layout_hint(len(raw), len(row), rows_want, cols_want))
+            rows.append(tuple(self.number(v, f"{place}[{r}][{c}]") for c, v in enumerate(row, 1)))
+        return tuple(rows)
+
+    def graph(self, body: dict[str, Any]) -> Graph:
+        allowed = ("inputs", "constants", "params", "nodes", "loss", "upstream", "learning_rate",
+                   "iterations", "frozen", "latex")
+        self.keys(body, allowed, "graph")
+        groups = {k: self.named_numbers(body.get(k, {}), f"graph.{k}") for k in ("inputs", "constants", "params")}
+        defined: dict[str, str] = {}
+        for kind, values in groups.items():
+            for name in values:
+                if name in defined:
+                    raise self.fail(f"graph.{kind}.{name}", f"{name!r} is already one of the {defined[name]}")
+                defined[name] = kind
+        raw_nodes = body.get("nodes")
+        if not isinstance(raw_nodes, list) or not raw_nodes:
+            raise self.fail("graph.nodes", 'missing: give a list of "NAME = EXPR" strings')
+        nodes: list[tuple[str, Expr]] = []
+        for i, text in enumerate(raw_nodes, 1):
+            place = f"graph.nodes[{i}]"
+            try:
+                name, expr = parse_definition(text)
+            except ExprError as e:
+                raise self.fail(place, str(e)) from None
+            if name in defined:
+                raise self.fail(place, f"{name!r} is defined twice (already one of the {defined[name]})")
+            self.known(expr, defined, place, own=name, later={n for n, _ in _later(raw_nodes, i)})
+            defined[name] = "nodes"
+            nodes.append((name, expr))
+        loss = upstream = None
+        if "upstream" in body:
+            if "loss" in body:
+                raise self.fail("graph.loss", "give either loss or upstream, not both")
+            upstream = self.named_numbers(body["upstream"], "graph.upstream")
+            for name in upstream:
+                if defined.get(name) != "nodes":
+                    raise self.fail(f"graph.upstream.{name}", f"{name!r} is not a node")
+        elif "loss" in body:
+            try:
+                loss = parse_expression(self.string(body["loss"], "graph.loss"))
+            except ExprError as e:
+                raise self.fail("graph.loss", str(e)) from None
+            self.known(loss, defined, "graph.loss")
+        else:
+            raise self.fail("graph.loss", "missing: give a loss expression (or upstream gradients)")
+        latex = {}
+        for name, value in self.table(body.get("latex", {}), "graph.latex").items():
+            place = f"graph.latex.{name}"
+            if name not in defined:
+                raise self.fail(place, f"{name!r} is not a name in this graph" + _did_you_mean(name, tuple(defined)))
+            problem = check_display_name(self.string(value, place))
+            if problem:
+                raise self.fail(place, problem)
+            latex[name] = value
+        return Graph(groups["inputs"], groups["constants"], groups["params"], tuple(nodes), loss, upstream, latex)
+
+    def known(self, expr: Expr, defined: dict[str, str], place: str, own: str = "",
+              later: set[str] | None = None) -> None:
+        from .ir import variables
+
+        for name in variables(expr):
+            if name == own:
+                raise self.fail(place, f"{name!r} uses itself")
+            if name not in defined:
+                if later and name in later:
+                    raise self.fail(place, f"{name!r} is used before it is defined")
+                raise self.fail(place, f"unknown name {name!r}" + _did_you_mean(name, tuple(defined)))
+
+
+def _later(raw_nodes: list[Any], i: int) -> list[tuple[str, None]]:
+    out = []
+    for text in raw_nodes[i:]:
+        if isinstance(text, str) and "=" in text:
+            out.append((text.partition("=")[0].strip(), None))
+    return out
+
+
+def _layout_hint(rows: int, cols: int, rows_want: int, cols_want: int) -> str:
+    if (rows, cols) == (cols_want, rows_want) and rows != cols:
+        return ' (the matrix looks transposed: check network.layout, "out_in" or "in_out")'
+    return ""
+
+
+def _did_you_mean(word: str, options: tuple[str, ...], list_all: bool = False) -> str:
+    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    if close:
+        return f' (did you mean "{close[0]}"?)'
+    if list_all:
+        return " (expected one of: " + ", ".join(options) + ")"
+    return ""
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, _NonFinite):
+        return str(value)
+    return {bool: "true/false", str: "a string", list: "a list", dict: "a table",
+            int: "a number", Fraction: "a number"}.get(type(value), type(value).__name__)

@@ -1,0 +1,230 @@
+"""Local partial derivatives by sympy.diff, one edge at a time.
+
+For the edge parent -> child only the terms of the child's expression that
+contain the parent are differentiated, so the cost grows with the number of
+edges, never with the size of the whole loss.  Terms are first rewritten with
+placeholder names (``w*a`` and ``v*b`` share the shape ``_0*_1``) and each
+shape is differentiated once; the result is renamed back.
+
+The derivative is returned as an ``ir`` expression in which a function
+application that is itself a node is written as that node, so that
+sigmoid'(z) reads ``a (1 - a)`` and tanh'(z) reads ``1 - a^2``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from fractions import Fraction
+from functools import cache
+
+import sympy as sp
+
+from .ir import Add, Call, Div, Expr, Mul, Neg, Num, Pow, Var, children
+from .numbers import terminating
+
+
+class Sigmoid(sp.Function):
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        s = Sigmoid(self.args[0])
+        return s * (1 - s)
+
+
+class Step(sp.Function):
+    """ReLU'(z): 1 for z > 0, else 0 (so ReLU'(0) = 0, unlike Heaviside(0) = 1/2)."""
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        return sp.Integer(0)
+
+
+class Relu(sp.Function):
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        return Step(self.args[0])
+
+
+class Softmax(sp.Function):
+    """Softmax(j, z_1, ..., z_n) = e^{z_j} / sum_k e^{z_k}."""
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        j, zs = int(self.args[0]), self.args[1:]
+        m = argindex - 1
+        if m == j:
+            return self * (1 - self)
+        return -self * Softmax(sp.Integer(m), *zs)
+
+
+_TO_SYMPY = {
+    "sigmoid": Sigmoid, "relu": Relu, "step": Step, "tanh": sp.tanh, "exp": sp.exp,
+    "log": sp.log, "sqrt": sp.sqrt, "abs": sp.Abs, "sign": sp.sign,
+}
+_FROM_SYMPY = {Sigmoid: "sigmoid", Relu: "relu", Step: "step", sp.tanh: "tanh", sp.exp: "exp",
+               sp.log: "log", sp.Abs: "abs", sp.sign: "sign"}
+
+
+@cache
+def _symbol(name: str) -> sp.Symbol:
+    return sp.Symbol(name, real=True)
+
+
+def to_sympy(e: Expr) -> sp.Expr:
+    if isinstance(e, Num):
+        return sp.Rational(e.value.numerator, e.value.denominator)
+    if isinstance(e, Var):
+        return _symbol(e.name)
+    if isinstance(e, Add):
+        return sp.Add(*(to_sympy(t) for t in e.terms))
+    if isinstance(e, Mul):
+        return sp.Mul(*(to_sympy(f) for f in e.factors))
+    if isinstance(e, Neg):
+        return -to_sympy(e.arg)
+    if isinstance(e, Div):
+        return to_sympy(e.num) / to_sympy(e.den)
+    if isinstance(e, Pow):
+        return sp.Pow(to_sympy(e.base), to_sympy(e.exp))
+    args = [to_sympy(a) for a in e.args]
+    if e.fn == "softmax":
+        return Softmax(*args)
+    return _TO_SYMPY[e.fn](*args)
+
+
+def from_sympy(e: sp.Basic) -> Expr:
+    if isinstance(e, sp.Symbol):
+        return Var(e.name)
+    if isinstance(e, sp.Rational):
+        q = Fraction(int(e.p), int(e.q))
+        return Num(q, frac=not terminating(q))
+    if e is sp.E:
+        return Call("exp", (Num(Fraction(1)),))
+    if isinstance(e, sp.Add):
+        terms = [from_sympy(t) for t in e.as_ordered_terms()]
+        terms.sort(key=lambda t: isinstance(t, Neg))  # a - t, not -t + a
+        return Add(tuple(terms))
+    if isinstance(e, sp.Mul):
+        return _from_mul(e)
+    if isinstance(e, sp.Pow):
+        return _from_pow(e)
+    if isinstance(e, Softmax):
+        return Call("softmax", tuple(from_sympy(a) for a in e.args))
+    for cls, name in _FROM_SYMPY.items():
+        if isinstance(e, cls):
+            return Call(name, tuple(from_sympy(a) for a in e.args))
+    raise NotImplementedError(f"cannot show {e!r}")
+
+
+def _from_mul(e: sp.Mul) -> Expr:
+    coeff, factors = e.as_coeff_mul()
+    if coeff < 0:
+        return Neg(from_sympy(-e))
+    num: list[Expr] = []
+    den: list[Expr] = []
+    q = Fraction(int(coeff.p), int(coeff.q)) if isinstance(coeff, sp.Rational) else None
+    if q is not None and q.denominator != 1 and not terminating(q):
+        if q.numerator != 1:
+            num.append(Num(Fraction(q.numerator)))
+        den.append(Num(Fraction(q.denominator)))
+    elif coeff != 1:
+        num.append(from_sympy(coeff))
+    for f in factors:
+        if isinstance(f, sp.Pow) and f.exp.is_Number and f.exp < 0:
+            den.append(from_sympy(sp.Pow(f.base, -f.exp)))
+        else:
+            num.append(from_sympy(f))
+    num.sort(key=_factor_rank)
+    top: Expr = Num(Fraction(1)) if not num else num[0] if len(num) == 1 else Mul(tuple(num))
+    if not den:
+        return top
+    return Div(top, den[0] if len(den) == 1 else Mul(tuple(den)))
+
+
+def _factor_rank(e: Expr) -> int:
+    """Numbers first, then symbols and calls, sums last: ``2 a (1 - a)``."""
+    return 0 if isinstance(e, Num) else 2 if isinstance(e, Add) else 1
+
+
+def _from_pow(e: sp.Pow) -> Expr:
+    base, exp = e.base, e.exp
+    if exp == sp.Rational(1, 2):
+        return Call("sqrt", (from_sympy(base),))
+    if exp.is_Number and exp < 0:
+        return Div(Num(Fraction(1)), from_sympy(sp.Pow(base, -exp)))
+    if base is sp.E:
+        return Call("exp", (from_sympy(exp),))
+    return Pow(from_sympy(base), from_sympy(exp))
+
+
+# -- shapes ------------------------------------------------------------------
+
+def _shape(e: Expr, names: dict[str, str]) -> Expr:
+    if isinstance(e, Var):
+        return Var(names.setdefault(e.name, f"_{len(names)}"))
+    if isinstance(e, Num):
+        return e
+    if isinstance(e, Add):
+        return Add(tuple(_shape(t, names) for t in e.terms))
+    if isinstance(e, Mul):
+        return Mul(tuple(_shape(t, names) for t in e.factors))
+    if isinstance(e, Neg):
+        return Neg(_shape(e.arg, names))
+    if isinstance(e, Div):
+        return Div(_shape(e.num, names), _shape(e.den, names))
+    if isinstance(e, Pow):
+        return Pow(_shape(e.base, names), _shape(e.exp, names))
+    return Call(e.fn, tuple(_shape(a, names) for a in e.args))
+
+
+def rename(e: Expr, names: Mapping[str, str]) -> Expr:
+    if isinstance(e, Var):
+        return Var(names.get(e.name, e.name))
+    if isinstance(e, Num):
+        return e
+    if isinstance(e, Add):
+        return Add(tuple(rename(t, names) for t in e.terms))
+    if isinstance(e, Mul):
+        return Mul(tuple(rename(t, names) for t in e.factors))
+    if isinstance(e, Neg):
+        return Neg(rename(e.arg, names))
+    if isinstance(e, Div):
+        return Div(rename(e.num, names), rename(e.den, names))
+    if isinstance(e, Pow):
+        return Pow(rename(e.base, names), rename(e.exp, names))
+    return Call(e.fn, tuple(rename(a, names) for a in e.args))
+
+
+@cache
+def _diff_shape(shape: Expr, placeholder: str) -> Expr:
+    return from_sympy(sp.diff(to_sympy(shape), _symbol(placeholder)))
+
+
+def local_partial(expr: Expr, parent: str, apps: Mapping[Expr, str]) -> Expr:
+    """d(expr)/d(parent), with function applications that are nodes named."""
+    terms = expr.terms if isinstance(expr, Add) else (expr,)
+    picked = tuple(t for t in terms if _mentions(t, parent))
+    part = picked[0] if len(picked) == 1 else Add(picked)
+    names: dict[str, str] = {}
+    shape = _shape(part, names)
+    result = _diff_shape(shape, names[parent])
+    back = {v: k for k, v in names.items()}
+    return _name_apps(rename(result, back), apps)
+
+
+def _mentions(e: Expr, name: str) -> bool:
+    if isinstance(e, Var):
+        return e.name == name
+    return any(_mentions(c, name) for c in children(e))
+
+
+def _name_apps(e: Expr, apps: Mapping[Expr, str]) -> Expr:
+    if isinstance(e, Call) and e in apps:
+        return Var(apps[e])
+    if isinstance(e, (Var, Num)):
+        return e
+    if isinstance(e, Add):
+        return Add(tuple(_name_apps(t, apps) for t in e.terms))
+    if isinstance(e, Mul):
+        return Mul(tuple(_name_apps(t, apps) for t in e.factors))
+    if isinstance(e, Neg):
+        return Neg(_name_apps(e.arg, apps))
+    if isinstance(e, Div):
+        return Div(_name_apps(e.num, apps), _name_apps(e.den, apps))
+    if isinstance(e, Pow):
+        return Pow(_name_apps(e.base, apps), _name_apps(e.exp, apps))
+    return Call(e.fn, tuple(_name_apps(a, apps) for a in e.args))

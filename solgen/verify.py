@@ -1,0 +1,70 @@
+"""Self-check: every gradient against central differences, before anything is written.
+
+The adjoint of a node is the derivative of the loss with respect to an
+additive nudge of that node's value.  Nudging every input, parameter and
+node at once along a random direction v, the central difference
+(L(+h v) - L(-h v)) / 2h must equal sum_n v_n dL/dn.  Two directions per
+iteration check every gradient at the cost of four forward passes (40-digit
+arithmetic, h = 1e-15); on a disagreement each quantity is checked alone to
+name the one that is wrong.
+"""
+
+from __future__ import annotations
+
+import random
+
+from .derive import Derivation, Iteration
+from .errors import VerifyError
+from .evaluate import MP, Value, add, evaluate, mul, to_mpf
+from .graph import Graph
+
+H = MP.mpf("1e-15")
+TOLERANCE = MP.mpf("1e-12")
+
+
+def verify(derivation: Derivation) -> None:
+    graph = derivation.graph
+    for step in derivation.iterations:
+        names = [n.name for n in graph.nodes if n.kind not in ("constant", "loss")]
+        rng = random.Random(20261124 + step.index)
+        for _ in range(2):
+            direction = {n: MP.mpf(rng.choice((-1, 1)) * rng.uniform(0.5, 1.0)) for n in names}
+            if not _agrees(graph, step, direction):
+                _locate(graph, step, names)
+
+
+def _agrees(graph: Graph, step: Iteration, direction: dict[str, Value]) -> bool:
+    fd = (_loss(graph, step, direction, H) - _loss(graph, step, direction, -H)) / (2 * H)
+    terms = [to_mpf(mul(v, step.adjoint[n])) for n, v in direction.items()]
+    analytic = MP.fsum(terms)
+    scale = MP.fsum(abs(t) for t in terms) + MP.mpf("1e-30")
+    return abs(fd - analytic) <= TOLERANCE * scale
+
+
+def _locate(graph: Graph, step: Iteration, names: list[str]) -> None:
+    for name in names:
+        fd = (_loss(graph, step, {name: 1}, H) - _loss(graph, step, {name: 1}, -H)) / (2 * H)
+        got = to_mpf(step.adjoint[name])
+        if abs(fd - got) > TOLERANCE * (abs(fd) + abs(got) + MP.mpf("1e-30")):
+            rel = abs(fd - got) / max(abs(fd), abs(got))
+            raise VerifyError(
+                f"verification failed in iteration {step.index + 1}: dL/d{name} is {MP.nstr(got, 10)} "
+                f"but central differences give {MP.nstr(fd, 10)} (relative difference {MP.nstr(rel, 3)}); "
+                "this is a bug in solgen, please report it"
+            )
+    raise VerifyError(f"verification failed in iteration {step.index + 1}: the gradients disagree "
+                      "with central differences; this is a bug in solgen, please report it")
+
+
+def _loss(graph: Graph, step: Iteration, direction: dict[str, Value], eps: Value) -> Value:
+    values: dict[str, Value] = {}
+    for node in graph.nodes:
+        if node.expr is None:
+            v = step.values[node.name]
+        else:
+            v = evaluate(node.expr, values, zero_kinks=step.zero_kinks)
+        nudge = direction.get(node.name)
+        values[node.name] = add(v, mul(eps, nudge)) if nudge is not None else v
+    if graph.has_loss:
+        return to_mpf(values["L"])
+    return MP.fsum(to_mpf(mul(g, values[n])) for n, g in graph.upstream.items())
