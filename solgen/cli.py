@@ -114,3 +114,5 @@ def solve(spec: str, no_verify: bool, max_parameters: int | None) -> None:
                       max_parameters=max_parameters or DEFAULT_MAX_PARAMETERS)
     solved = solve_file(Path(spec), options)
     click.echo(json.dumps(solved.answers, indent=2))
+if __name__ == "__main__":
+    main()

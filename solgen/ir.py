@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Union
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +56,7 @@ class Call:
     args: tuple[Expr, ...]
 
 
-Expr = Union[Num, Var, Add, Neg, Mul, Div, Pow, Call]
+Expr = Num | Var | Add | Neg | Mul | Div | Pow | Call
 
 #: functions a spec may call, with their arity
 USER_FUNCTIONS: dict[str, int] = {

@@ -68,7 +68,7 @@ def _cross_entropy(a: Sequence[Var], t: Sequence[Var]) -> Expr:
     return Neg(_sum((Mul((tj, Call("log", (aj,)))) for aj, tj in zip(a, t)), group=True))
 
 
-def _sum(terms: "Sequence[Expr] | object", group: bool = False) -> Expr:
+def _sum(terms: Sequence[Expr] | object, group: bool = False) -> Expr:
     items = tuple(terms)  # type: ignore[arg-type]
     if len(items) == 1 and not group:
         return items[0]

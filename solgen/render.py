@@ -27,7 +27,7 @@ def template_root() -> Path:
     return Path(__file__).resolve().parent.parent / "templates"
 
 
-def _rich(escape: "callable[[str], str]", math: str) -> "callable[[Rich], str]":  # type: ignore[valid-type]
+def _rich(escape: callable[[str], str], math: str) -> callable[[Rich], str]:  # type: ignore[valid-type]
     def render(pieces: Rich) -> str:
         out = []
         for i, piece in enumerate(pieces):

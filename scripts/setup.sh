@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs solgen (editable) and, with --test, the test tools and TeX Live.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-python3}
+if [ "${1:-}" = "--test" ]; then
+  # torch==2.13.0 is pinned: pip takes the local CPU build instead of downloading CUDA wheels.
+  $PY -m pip install -q -e '.[test]'
+  if ! command -v latexmk >/dev/null 2>&1 || ! kpsewhich tikz.sty >/dev/null 2>&1 || ! command -v pdftotext >/dev/null 2>&1; then
+    SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
+      texlive-latex-base texlive-latex-recommended texlive-pictures latexmk poppler-utils >/dev/null
+  fi
+else
+  $PY -m pip install -q -e .
+fi
