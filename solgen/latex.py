@@ -87,21 +87,22 @@ class Printer:
         return s, NEG if s.startswith("-") else ATOM
 
     def _mul(self, e: Mul) -> str:
-        pieces: list[str] = []
+        out, prev = "", ""
         for f in e.factors:
             s, p = self.print(f)
             substituted = self.values is not None and isinstance(f, Var)
             if p <= NEG or (substituted and len(e.factors) > 1):
                 s = paren(s)
-            if not pieces:
-                pieces.append(s)
+            if not out:
+                out = s
             elif s.startswith("\\left("):
-                pieces.append(s)
-            elif _starts_numeric(s) and (_starts_numeric(pieces[-1]) or pieces[-1].endswith("right)")):
-                pieces.append(" \\cdot " + s)
+                out += s
+            elif _starts_numeric(s) and (_starts_numeric(prev) or prev.endswith("right)")):
+                out += " \\cdot " + s
             else:
-                pieces.append(" " + s)
-        return "".join(pieces)
+                out += " " + s
+            prev = s
+        return out
 
     def _call(self, e: Call) -> str:
         fn = e.fn

@@ -42,6 +42,8 @@ def solve(spec: Spec, options: Options = Options()) -> Solved:
     if isinstance(net, Network) and net.inputs is None:
         data = {"title": spec.title, "steps": [], "facts": facts(net)}
         return Solved(spec, data, architecture_solution(spec))
+    if spec.style.form == "matrix" and not isinstance(net, Network):
+        raise SpecError(spec.file, "style.form", 'matrix form needs a [network]; use form = "scalar" for a [graph]')
     graph = build_graph(spec, options.max_parameters)
     style = spec.style
     try:

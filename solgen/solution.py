@@ -22,6 +22,7 @@ class Eq:
     rel: str = "="
     note: Rich = ()
     boxed: bool = False
+    entries: tuple[str, ...] = ()  # vector/matrix values: canonical names, row-major
 
 
 @dataclass(frozen=True)

@@ -27,20 +27,28 @@ def final_value(block: str) -> str:
 
 def expected(answers: dict, kind: str, name: str, iteration: int) -> float | None:
     step = answers["steps"][iteration]
+    kind = kind.removeprefix("vector-")
     if kind in ("forward", "loss"):
         return step["forward"][name]
     if kind == "adjoint":
         return step["gradients"][name]
     if kind == "update":
-        return step["updated"][name]
+        return step["updated"].get(name)
     return None
 
 
+def matrix_entries(value: str) -> list[str]:
+    m = re.fullmatch(r"\\begin\{bmatrix\} (.*) \\end\{bmatrix\}", value)
+    if not m:
+        return [value]
+    return [c.strip() for row in m.group(1).split("\\\\") for c in row.split("&")]
+
+
 def shown_equations(solution) -> list[tuple[str, str, int]]:
-    out = [(e.kind, e.name, -1) for e in solution.definitions]
+    out = [(e.kind, e.name, -1, e.entries) for e in solution.definitions]
     for it in solution.iterations:
         for sec in it.sections:
-            out += [(e.kind, e.name, it.number - 1) for e in sec.equations]
+            out += [(e.kind, e.name, it.number - 1, e.entries) for e in sec.equations]
     return out
 
 
@@ -61,12 +69,15 @@ def test_printed_values_equal_json(spec: Path, fmt: str) -> None:
     style = solved.spec.style
     fmt_ = NumberFormat(style.digits, style.decimal)
     checked = 0
-    for block, (kind, name, it) in zip(blocks, eqs):
-        value = expected(solved.answers, kind, name, it) if it >= 0 else None
-        if value is None:
+    for block, (kind, name, it, entries) in zip(blocks, eqs):
+        if it < 0:
             continue
-        assert final_value(block) == fmt_.latex(_exact(value)), (kind, name, block)
-        checked += 1
+        shown = matrix_entries(final_value(block)) if entries else [final_value(block)]
+        for text, entry in zip(shown, entries or (name,), strict=True):
+            value = expected(solved.answers, kind, entry, it)
+            if value is not None:
+                assert text == fmt_.latex(_exact(value)), (kind, entry, block)
+                checked += 1
     assert checked > 0 or solved.solution.kind == "architecture"
 
 
