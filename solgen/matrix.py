@@ -49,7 +49,7 @@ class MatrixExplainer(Explainer):
             grid[n.index[0] - 1].append(n.name)
         return grid
 
-    def shown(self, grid: Grid, value: "dict[str, Value]", exact: bool = False) -> str:
+    def shown(self, grid: Grid, value: dict[str, Value], exact: bool = False) -> str:
         return bmatrix([[self.num(value[n], exact and n in self.exact0) for n in row] for row in grid])
 
     def units(self, l: int, role: str) -> list[str]:
