@@ -55,7 +55,7 @@ class Graph:
 def build_graph(spec: Spec, max_parameters: int = DEFAULT_MAX_PARAMETERS) -> Graph:
     problem = spec.problem
     if isinstance(problem, Network):
-        if problem.inputs is None:
+        if problem.inputs is None and not problem.symbolic:
             raise ValueError("an architecture-only network has no graph")
         nodes, upstream = _network_nodes(problem)
     else:
@@ -79,16 +79,17 @@ def build_graph(spec: Spec, max_parameters: int = DEFAULT_MAX_PARAMETERS) -> Gra
 
 
 def _network_nodes(net: Network) -> tuple[list[Node], dict[str, Fraction]]:
-    assert net.inputs is not None
+    inputs = net.inputs or (None,) * net.input_count
     nodes = [Node(f"x[{i}]", "input", f"x_{{{i}}}", value=v, role="x", index=(i,))
-             for i, v in enumerate(net.inputs, 1)]
+             for i, v in enumerate(inputs, 1)]
     prev = [Var(n.name) for n in nodes]
     stage = 0
     for l, layer in enumerate(net.layers, 1):
-        assert layer.weights is not None
         stage += 1
         wide = max(layer.units, len(prev)) >= 10
-        for r, row in enumerate(layer.weights, 1):
+        shape = (layer.units, len(prev)) if net.layout == "out_in" else (len(prev), layer.units)
+        grid = layer.weights or [[None] * shape[1] for _ in range(shape[0])]
+        for r, row in enumerate(grid, 1):
             for c, w in enumerate(row, 1):
                 sep = "," if wide else ""
                 nodes.append(Node(f"W{l}[{r},{c}]", "param", f"w^{{({l})}}_{{{r}{sep}{c}}}", value=w,
@@ -102,6 +103,7 @@ def _network_nodes(net: Network) -> tuple[list[Node], dict[str, Fraction]]:
             bias_names = [f"b{l}"] * layer.units
         else:
             for j, b in enumerate(layer.bias, 1):
+                b = None if net.symbolic else b
                 nodes.append(Node(f"b{l}[{j}]", "param", f"b^{{({l})}}_{{{j}}}", value=b, stage=stage,
                                   layer=l, role="b", index=(j,)))
             bias_names = [f"b{l}[{j}]" for j in range(1, layer.units + 1)]
@@ -132,9 +134,9 @@ def _network_nodes(net: Network) -> tuple[list[Node], dict[str, Fraction]]:
     if net.upstream is not None:
         upstream = {v.name: g for v, g in zip(prev, net.upstream)}
     else:
-        assert net.targets is not None and net.loss is not None
+        assert net.loss is not None
         targets = [Node(f"t[{j}]", "constant", f"t_{{{j}}}", value=t, role="t", index=(j,))
-                   for j, t in enumerate(net.targets, 1)]
+                   for j, t in enumerate(net.targets or (None,) * len(prev), 1)]
         nodes.extend(targets)
         expr = LOSSES[net.loss](prev, [Var(t.name) for t in targets])
         nodes.append(Node("L", "loss", "L", expr, tuple(variables(expr)), stage=stage + 1, role="L"))

@@ -39,6 +39,12 @@ def solve(spec: Spec, options: Options = Options()) -> Solved:
     from .verify import verify
 
     net = spec.problem
+    if isinstance(net, Network) and net.symbolic:
+        from .symbolic import SymbolicExplainer
+
+        graph = build_graph(spec, options.max_parameters)
+        data = {"title": spec.title, "steps": [], "facts": {"parameters": len(graph.params)}}
+        return Solved(spec, data, SymbolicExplainer(spec, graph).solution())
     if isinstance(net, Network) and net.inputs is None:
         data = {"title": spec.title, "steps": [], "facts": facts(net)}
         return Solved(spec, data, architecture_solution(spec))

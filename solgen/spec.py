@@ -7,6 +7,7 @@ exactly: ``0.15`` becomes the rational 3/20, never a binary float.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import tomllib
 from dataclasses import dataclass, field
@@ -53,6 +54,7 @@ class Network:
     targets: tuple[Fraction, ...] | None = None
     loss: str | None = None
     upstream: tuple[Fraction, ...] | None = None
+    symbolic: bool = False  # no values: the general formulas only
 
 
 @dataclass(frozen=True)
@@ -230,8 +232,11 @@ class _Reader:
 
     def network(self, body: dict[str, Any]) -> Network:
         allowed = ("inputs", "targets", "loss", "upstream", "learning_rate", "iterations",
-                   "layout", "frozen", "layer")
+                   "layout", "frozen", "layer", "symbolic")
         self.keys(body, allowed, "network")
+        symbolic = body.get("symbolic", False)
+        if not isinstance(symbolic, bool):
+            raise self.fail("network.symbolic", f"expected true or false, got {_kind(symbolic)}")
         if "inputs" not in body:
             raise self.fail("network.inputs", "missing: give the input values (or their count)")
         raw_inputs = body["inputs"]
@@ -252,6 +257,8 @@ class _Reader:
             layers.append(self.layer(raw, f"network.layer[{i}]", previous, layout, arch_only))
             previous = layers[-1].units
         outputs = previous
+        if symbolic:
+            return self.symbolic_network(body, count, layers, layout, arch_only)
         if arch_only:
             for key in ("targets", "loss", "upstream", "learning_rate"):
                 if key in body:
@@ -274,6 +281,20 @@ class _Reader:
             targets = self.numbers(body["targets"], "network.targets")
             self.length(targets, outputs, "network.targets", "targets")
         return Network(inputs, count, tuple(layers), layout, targets, loss, upstream)
+
+    def symbolic_network(self, body: dict[str, Any], count: int, layers: list[Layer], layout: str,
+                         counted: bool) -> Network:
+        if not counted:
+            raise self.fail("network.inputs", "a symbolic network takes inputs as a count (no values)")
+        for key in ("targets", "upstream", "learning_rate", "iterations", "frozen"):
+            if key in body:
+                raise self.fail(f"network.{key}", "not used by a symbolic network (it has no values)")
+        if "loss" not in body:
+            raise self.fail("network.loss", "missing: a symbolic network needs a loss")
+        loss = self.choice(body["loss"], "network.loss", tuple(LOSSES))
+        per_unit = [dataclasses.replace(layer, bias=(Fraction(0),) * layer.units if layer.bias is not None else None)
+                    for layer in layers]
+        return Network(None, count, tuple(per_unit), layout, None, loss, None, symbolic=True)
 
     def length(self, values: tuple[Fraction, ...], outputs: int, place: str, what: str) -> None:
         if len(values) != outputs:

@@ -26,6 +26,8 @@ def final_value(block: str) -> str:
 
 
 def expected(answers: dict, kind: str, name: str, iteration: int) -> float | None:
+    if kind == "symbolic":
+        return None
     step = answers["steps"][iteration]
     kind = kind.removeprefix("vector-")
     if kind in ("forward", "loss"):
@@ -78,7 +80,7 @@ def test_printed_values_equal_json(spec: Path, fmt: str) -> None:
             if value is not None:
                 assert text == fmt_.latex(_exact(value)), (kind, entry, block)
                 checked += 1
-    assert checked > 0 or solved.solution.kind == "architecture"
+    assert checked > 0 or not solved.answers["steps"]  # architecture-only or symbolic: no numbers
 
 
 def _exact(x: float):

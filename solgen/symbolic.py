@@ -1,0 +1,62 @@
+"""A network given without values: the general formulas only (forward, loss, backward)."""
+
+from __future__ import annotations
+
+from .derive import Derivation, local_formulas
+from .explain import Explainer, backward_order, d
+from .graph import Graph, Node
+from .ir import Mul, Num, Var, is_leaf
+from .solution import Eq, Iteration, Rich, Section, Solution, Table
+from .spec import Spec
+
+
+class SymbolicExplainer(Explainer):
+    def __init__(self, spec: Spec, graph: Graph) -> None:
+        super().__init__(spec, Derivation(graph, local_formulas(graph), (), None))
+
+    def solution(self) -> Solution:
+        g = self.graph
+        forward = tuple(Eq(n.latex, (self.symbolic.terms(n.expr),), "symbolic", n.name)  # type: ignore[arg-type]
+                        for n in g.nodes if n.expr is not None and n.kind != "loss")
+        sections = [Section("Forward pass", (), forward)]
+        if g.has_loss:
+            loss = g.by_name["L"]
+            sections.append(Section("Loss", (), (Eq("L", (self.symbolic.terms(loss.expr),), "symbolic", "L"),)))  # type: ignore[arg-type]
+        back: list[Eq] = []
+        for n in backward_order(g):
+            back += self.general(n)
+        sections.append(Section("Backward pass", ("The general formulas, from the loss down.",), tuple(back)))
+        rows = tuple((("", n.latex), (n.role and {"x": "input", "W": "weight", "b": "bias"}[n.role] or n.kind,))
+                     for n in g.nodes if n.kind in ("input", "param"))
+        given = Table((("quantity",), ("kind",)), rows)
+        conventions: tuple[Rich, ...] = (("No values are given: every quantity stays a symbol.",),
+                                         *self.conventions()[1:])
+        return Solution(self.spec.title, self.spec.description, "worked", conventions, given, (),
+                        (Iteration(1, tuple(sections)),), None, {"parameters": len(g.params)})
+
+    def general(self, n: Node) -> list[Eq]:
+        kids = self.graph.children[n.name]
+        out: list[Eq] = []
+        chain, named = [], []
+        for c in kids:
+            f = self.der.formulas[(c, n.name)]
+            local = f"l:{c}/{n.name}"
+            self.names.setdefault(local, d(self.tex(c), n.latex))
+            if c == "L":
+                chain.append(Var(local))
+                named.append(f)
+                continue
+            if not is_leaf(f):
+                out.append(Eq(d(self.tex(c), n.latex), (self.symbolic.terms(f),), "symbolic", f"{c}/{n.name}"))
+            chain.append(Mul((Var(f"d:{c}"), Var(local))))
+            named.append(Var(f"d:{c}") if f == Num(1) else Mul((Var(f"d:{c}"), f if is_leaf(f) else Var(local))))
+        if not kids:
+            return [Eq(d("L", n.latex), (("0",),), "symbolic", n.name)]
+        from .explain import _sum
+
+        steps = [] if kids == ("L",) else [self.symbolic.terms(_sum(chain))]
+        second = self.symbolic.terms(_sum(named))
+        if not steps or second != steps[0]:
+            steps.append(second)
+        out.append(Eq(d("L", n.latex), tuple(steps), "symbolic", n.name))
+        return out
