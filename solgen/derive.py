@@ -15,7 +15,7 @@ from .evaluate import DomainError, Value, add, evaluate, mul, sub
 from .graph import Graph
 from .ir import Call, Expr
 from .numbers import carry
-from .symdiff import local_partial
+from .symdiff import local_partial, terms_by_variable
 
 Edge = tuple[str, str]  # (child, parent)
 
@@ -50,9 +50,10 @@ def local_formulas(graph: Graph) -> dict[Edge, Expr]:
     for node in graph.nodes:
         if node.expr is None:
             continue
+        terms = terms_by_variable(node.expr)
         for p in node.parents:
             if graph.by_name[p].kind != "constant":
-                out[(node.name, p)] = local_partial(node.expr, p, apps)
+                out[(node.name, p)] = local_partial(node.expr, p, apps, terms)
     return out
 
 

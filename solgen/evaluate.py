@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from fractions import Fraction
+from functools import lru_cache
 from typing import Union
 
 import mpmath
@@ -31,8 +32,13 @@ class DomainError(ValueError):
 
 def to_mpf(v: Value) -> mpmath.mpf:
     if isinstance(v, Fraction):
-        return MP.mpf(v.numerator) / v.denominator
+        return _fraction_mpf(v)
     return v
+
+
+@lru_cache(maxsize=1 << 16)
+def _fraction_mpf(q: Fraction) -> mpmath.mpf:
+    return MP.mpf(q.numerator) / q.denominator
 
 
 def evaluate(

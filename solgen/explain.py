@@ -118,7 +118,8 @@ class Explainer:
                   n.name, boxed=box)
 
     def backward(self, step: Step) -> tuple[Eq, ...]:
-        values = {**step.values, **{f"d:{k}": v for k, v in step.adjoint.items()}}
+        values = {**step.values, **{f"d:{k}": v for k, v in step.adjoint.items()},
+                  **{f"l:{c}/{p}": v for (c, p), v in step.local.items()}}
         sub = Printer(self.names, self.fmt, values, self.exact0 if step.index == 0 else frozenset())
         out: list[Eq] = []
         for n in backward_order(self.graph):
@@ -140,12 +141,10 @@ class Explainer:
         chain: list[Expr] = []  # the chain rule, symbolically
         named: list[Expr] = []  # with leaf local derivatives written out
         numbers: list[Expr] = []
-        values = dict(sub.values or {})
         for c in kids:
             f = self.der.formulas[(c, name)]
             local_name = f"l:{c}/{name}"
             self.names.setdefault(local_name, d(self.tex(c), n.latex))
-            values[local_name] = step.local[(c, name)]
             if c == "L":
                 chain.append(Var(local_name))
                 named.append(f)
@@ -161,12 +160,11 @@ class Explainer:
             chain.insert(0, Num(Fraction(seed)))
             named.insert(0, Num(Fraction(seed)))
             numbers.insert(0, Num(Fraction(seed)))
-        nsub = Printer(self.names, self.fmt, values, sub.exact)
         steps = [] if kids == ("L",) and seed is None else [self.symbolic.terms(_sum(chain))]
         s2 = self.symbolic.terms(_sum(named))
         if not steps or s2 != steps[0]:
             steps.append(s2)
-        s3 = nsub.terms(_sum(numbers))
+        s3 = sub.terms(_sum(numbers))
         if s3 != steps[-1]:
             steps.append(s3)
         steps.append((self.num(value),))

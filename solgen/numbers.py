@@ -8,6 +8,7 @@ by hand (``rounding = "carry"``).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from decimal import ROUND_HALF_UP, Context, Decimal
 from fractions import Fraction
 
@@ -55,6 +56,7 @@ class NumberFormat:
                 return d
         return round_sig(to_decimal(v), self.digits)
 
+    @lru_cache(maxsize=65536)  # noqa: B019 - formats are few and long-lived
     def latex(self, v: Value, exact: bool = False) -> str:
         return self._format(self.shown(v, exact), latex=True)
 

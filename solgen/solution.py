@@ -24,6 +24,20 @@ class Eq:
     boxed: bool = False
     entries: tuple[str, ...] = ()  # vector/matrix values: canonical names, row-major
 
+    @property
+    def sides(self) -> tuple[str, ...]:
+        """Each step as one string (its terms joined)."""
+        return tuple(" ".join(s) for s in self.steps)
+
+    @property
+    def short(self) -> bool:
+        """Fits one display line: templates then skip the aligned block."""
+        width = len(self.lhs) + sum(len(s) + 3 for s in self.sides)
+        return width < 160 and max(len(s) for s in self.steps) <= WRAP
+
+
+WRAP = 6  # terms per line when a long sum is wrapped
+
 
 @dataclass(frozen=True)
 class Section:

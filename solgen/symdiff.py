@@ -19,7 +19,7 @@ from functools import cache
 
 import sympy as sp
 
-from .ir import Add, Call, Div, Expr, Mul, Neg, Num, Pow, Var, children
+from .ir import Add, Call, Div, Expr, Mul, Neg, Num, Pow, Var
 from .numbers import terminating
 
 
@@ -194,22 +194,31 @@ def _diff_shape(shape: Expr, placeholder: str) -> Expr:
     return from_sympy(sp.diff(to_sympy(shape), _symbol(placeholder)))
 
 
-def local_partial(expr: Expr, parent: str, apps: Mapping[Expr, str]) -> Expr:
-    """d(expr)/d(parent), with function applications that are nodes named."""
-    terms = expr.terms if isinstance(expr, Add) else (expr,)
-    picked = tuple(t for t in terms if _mentions(t, parent))
-    part = picked[0] if len(picked) == 1 else Add(picked)
+def terms_by_variable(expr: Expr) -> dict[str, list[Expr]]:
+    """For a sum, the terms that mention each variable (one pass over the terms)."""
+    from .ir import variables
+
+    out: dict[str, list[Expr]] = {}
+    for t in expr.terms if isinstance(expr, Add) else (expr,):
+        for v in variables(t):
+            out.setdefault(v, []).append(t)
+    return out
+
+
+def local_partial(expr: Expr, parent: str, apps: Mapping[Expr, str],
+                  terms: Mapping[str, list[Expr]] | None = None) -> Expr:
+    """d(expr)/d(parent), with function applications that are nodes named.
+
+    Only the terms of a sum that contain ``parent`` are differentiated;
+    ``terms`` (from ``terms_by_variable``) saves finding them again per edge.
+    """
+    picked = (terms or terms_by_variable(expr))[parent]
+    part = picked[0] if len(picked) == 1 else Add(tuple(picked))
     names: dict[str, str] = {}
     shape = _shape(part, names)
     result = _diff_shape(shape, names[parent])
     back = {v: k for k, v in names.items()}
     return _name_apps(rename(result, back), apps)
-
-
-def _mentions(e: Expr, name: str) -> bool:
-    if isinstance(e, Var):
-        return e.name == name
-    return any(_mentions(c, name) for c in children(e))
 
 
 def _name_apps(e: Expr, apps: Mapping[Expr, str]) -> Expr:
