@@ -8,9 +8,9 @@ by hand (``rounding = "carry"``).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from decimal import ROUND_HALF_UP, Context, Decimal
 from fractions import Fraction
+from functools import lru_cache
 
 from .evaluate import MP, Value
 
