@@ -32,6 +32,8 @@ class Explainer:
         self.names.update({f"d:{n.name}": d("L", n.latex) for n in g.nodes})
         self.exact0 = frozenset(n.name for n in g.nodes if n.expr is None)
         self.symbolic = Printer(self.names, self.fmt)
+        # boxed answers: what the problem asks for (default: the loss, the parameters'
+        # gradients and their updated values)
         self.ask = set(spec.ask) or {"L"} | {p.name for p in g.params}
 
     def tex(self, name: str) -> str:
@@ -113,7 +115,7 @@ class Explainer:
         sym, num = self.symbolic.terms(n.expr), sub.terms(n.expr)
         steps = [sym] if sym == num else [sym, num]
         value = step.values[n.name]
-        box = n.name in self.ask and n.name == "L"
+        box = n.name in self.ask
         return Eq(n.latex, (*steps, (self.num(value),)), "loss" if n.kind == "loss" else "forward",
                   n.name, boxed=box)
 
@@ -131,7 +133,7 @@ class Explainer:
         kids = g.children[name]
         lhs = d("L", n.latex)
         value = step.adjoint[name]
-        box = name in self.ask and n.kind == "param"
+        box = name in self.ask
         seed = g.upstream.get(name)
         if not kids:
             if seed is not None:

@@ -80,7 +80,7 @@ class PathsExplainer(Explainer):
             note = ("", n.latex, f" reaches the loss along {len(paths)} paths, so its gradient sums them.")
         steps = (self.symbolic.terms(total), sub.terms(total), (self.num(step.adjoint[n.name]),))
         return Eq(lhs, steps, "adjoint", n.name, note=note,
-                  boxed=n.name in self.ask and n.kind == "param")
+                  boxed=n.name in self.ask)
 
 
 def _add(terms: list[Expr]) -> Expr:
