@@ -21,7 +21,8 @@ from .evaluate import MP, Value, add, evaluate, mul, to_mpf
 from .graph import Graph
 
 H = MP.mpf("1e-15")
-TOLERANCE = MP.mpf("1e-12")
+TOLERANCE = MP.mpf("1e-12")  # relative to the size of the terms compared
+FLOOR = MP.mpf("1e-18")  # absolute, times (1 + |L|): central differences err by O(h^2)
 
 
 def verify(derivation: Derivation) -> None:
@@ -30,7 +31,10 @@ def verify(derivation: Derivation) -> None:
         names = [n.name for n in graph.nodes if n.kind not in ("constant", "loss")]
         rng = random.Random(20261124 + step.index)
         for _ in range(1):
-            direction = {n: MP.mpf(rng.choice((-1, 1)) * rng.uniform(0.5, 1.0)) for n in names}
+            # nudges are relative to each value, so that a tiny positive value (a softmax
+            # output, say) stays inside log's domain
+            direction = {n: MP.mpf(rng.choice((-1, 1)) * rng.uniform(0.5, 1.0)) * _size(step.values[n])
+                         for n in names}
             if not _agrees(graph, step, direction):
                 _locate(graph, step, names)
 
@@ -39,15 +43,26 @@ def _agrees(graph: Graph, step: Iteration, direction: dict[str, Value]) -> bool:
     fd = (_loss(graph, step, direction, H) - _loss(graph, step, direction, -H)) / (2 * H)
     terms = [to_mpf(mul(v, step.adjoint[n])) for n, v in direction.items()]
     analytic = MP.fsum(terms)
-    scale = MP.fsum(abs(t) for t in terms) + MP.mpf("1e-30")
-    return abs(fd - analytic) <= TOLERANCE * scale
+    scale = MP.fsum(abs(t) for t in terms)
+    return abs(fd - analytic) <= TOLERANCE * scale + _floor(graph, step)
+
+
+def _size(v: Value) -> Value:
+    m = abs(to_mpf(v))
+    return m if 0 < m < 1 else MP.mpf(1)
+
+
+def _floor(graph: Graph, step: Iteration) -> Value:
+    size = abs(to_mpf(step.values["L"])) if graph.has_loss else 0
+    return FLOOR * (1 + size)
 
 
 def _locate(graph: Graph, step: Iteration, names: list[str]) -> None:
     for name in names:
-        fd = (_loss(graph, step, {name: 1}, H) - _loss(graph, step, {name: 1}, -H)) / (2 * H)
+        nudge = {name: _size(step.values[name])}
+        fd = (_loss(graph, step, nudge, H) - _loss(graph, step, nudge, -H)) / (2 * H * nudge[name])
         got = to_mpf(step.adjoint[name])
-        if abs(fd - got) > TOLERANCE * (abs(fd) + abs(got) + MP.mpf("1e-30")):
+        if abs(fd - got) > TOLERANCE * (abs(fd) + abs(got)) + _floor(graph, step):
             rel = abs(fd - got) / max(abs(fd), abs(got))
             raise VerifyError(
                 f"verification failed in iteration {step.index + 1}: dL/d{name} is {MP.nstr(got, 10)} "
