@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,14 @@ class Solved:
     spec: Spec
     answers: dict[str, Any]
     solution: Solution
+    svg: str = ""
+
+
+def _with_diagram(spec: Spec, graph: Any, answers: dict[str, Any], solution: Solution) -> Solved:
+    from .diagram import markdown_image, svg, tikz
+
+    drawn = replace(solution, diagram=tikz(spec, graph), image=markdown_image(spec))
+    return Solved(spec, answers, drawn, svg(spec, graph))
 
 
 def solve(spec: Spec, options: Options = Options()) -> Solved:
@@ -44,10 +52,10 @@ def solve(spec: Spec, options: Options = Options()) -> Solved:
 
         graph = build_graph(spec, options.max_parameters)
         data = {"title": spec.title, "steps": [], "facts": {"parameters": len(graph.params)}}
-        return Solved(spec, data, SymbolicExplainer(spec, graph).solution())
+        return _with_diagram(spec, graph, data, SymbolicExplainer(spec, graph).solution())
     if isinstance(net, Network) and net.inputs is None:
         data = {"title": spec.title, "steps": [], "facts": facts(net)}
-        return Solved(spec, data, architecture_solution(spec))
+        return _with_diagram(spec, None, data, architecture_solution(spec))
     if spec.style.form == "matrix" and not isinstance(net, Network):
         raise SpecError(spec.file, "style.form", 'matrix form needs a [network]; use form = "scalar" for a [graph]')
     graph = build_graph(spec, options.max_parameters)
@@ -61,7 +69,7 @@ def solve(spec: Spec, options: Options = Options()) -> Solved:
             shown = derive(graph, spec.learning_rate, spec.iterations, carry_digits=style.digits)
     except NodeDomainError as e:
         raise SpecError(spec.file, _place(spec, e.node, e.iteration), e.message) from None
-    return Solved(spec, answers(spec.title, exact, spec.file), explain(spec, shown))
+    return _with_diagram(spec, graph, answers(spec.title, exact, spec.file), explain(spec, shown))
 
 
 def _place(spec: Spec, node: str, iteration: int) -> str:
@@ -88,6 +96,8 @@ def documents(solved: Solved, options: Options) -> dict[str, bytes]:
         elif fmt in ("md", "tex"):
             text = render(solved.solution, fmt, options.templates, options.problem)
             out[f"{stem}.{fmt}"] = text.encode()
+            if fmt == "md" and solved.svg:
+                out[f"{stem}.svg"] = solved.svg.encode()
     if "pdf" in options.formats:
         from .pdf import build_pdf
 

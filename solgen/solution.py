@@ -69,3 +69,5 @@ class Solution:
     iterations: tuple[Iteration, ...]
     summary: Table | None
     facts: dict[str, int] = field(default_factory=dict)
+    diagram: str = ""  # TikZ picture for LaTeX
+    image: str = ""  # Markdown image reference to the SVG beside the .md

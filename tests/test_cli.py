@@ -27,7 +27,7 @@ def test_version_and_help() -> None:
 def test_render_writes_md_and_tex(tmp_path: Path) -> None:
     code, _, err = run("render", str(SPECS / "mazur.toml"), "-o", str(tmp_path))
     assert code == 0, err
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["mazur.md", "mazur.tex"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mazur.md", "mazur.svg", "mazur.tex"]
     md = (tmp_path / "mazur.md").read_text()
     assert "\\boxed{0.2984}" in md and "0.3775" in md
 
