@@ -8,6 +8,7 @@ equation read the same way.  sympy is used only to differentiate
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -115,3 +116,27 @@ def is_leaf(node: Expr) -> bool:
 
 def uses(expr: Expr, name: str) -> bool:
     return name in variables(expr)
+
+
+def rebuild(e: Expr, var: Callable[[Var], Expr], call: Callable[[Call], Expr | None] | None = None) -> Expr:
+    """The same tree with each variable replaced by ``var(v)`` (and each call for which
+    ``call`` returns an expression, by that expression)."""
+    if isinstance(e, Var):
+        return var(e)
+    if isinstance(e, Num):
+        return e
+    if isinstance(e, Add):
+        return Add(tuple(rebuild(t, var, call) for t in e.terms))
+    if isinstance(e, Mul):
+        return Mul(tuple(rebuild(t, var, call) for t in e.factors))
+    if isinstance(e, Neg):
+        return Neg(rebuild(e.arg, var, call))
+    if isinstance(e, Div):
+        return Div(rebuild(e.num, var, call), rebuild(e.den, var, call))
+    if isinstance(e, Pow):
+        return Pow(rebuild(e.base, var, call), rebuild(e.exp, var, call))
+    if call is not None:
+        replaced = call(e)
+        if replaced is not None:
+            return replaced
+    return Call(e.fn, tuple(rebuild(a, var, call) for a in e.args))

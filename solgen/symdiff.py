@@ -19,7 +19,7 @@ from functools import cache
 
 import sympy as sp
 
-from .ir import Add, Call, Div, Expr, Mul, Neg, Num, Pow, Var
+from .ir import Add, Call, Div, Expr, Mul, Neg, Num, Pow, Var, rebuild
 from .numbers import terminating
 
 
@@ -154,39 +154,12 @@ def _from_pow(e: sp.Pow) -> Expr:
 # -- shapes ------------------------------------------------------------------
 
 def _shape(e: Expr, names: dict[str, str]) -> Expr:
-    if isinstance(e, Var):
-        return Var(names.setdefault(e.name, f"_{len(names)}"))
-    if isinstance(e, Num):
-        return e
-    if isinstance(e, Add):
-        return Add(tuple(_shape(t, names) for t in e.terms))
-    if isinstance(e, Mul):
-        return Mul(tuple(_shape(t, names) for t in e.factors))
-    if isinstance(e, Neg):
-        return Neg(_shape(e.arg, names))
-    if isinstance(e, Div):
-        return Div(_shape(e.num, names), _shape(e.den, names))
-    if isinstance(e, Pow):
-        return Pow(_shape(e.base, names), _shape(e.exp, names))
-    return Call(e.fn, tuple(_shape(a, names) for a in e.args))
+    """``e`` with its variables renamed _0, _1, ... in order of appearance."""
+    return rebuild(e, lambda v: Var(names.setdefault(v.name, f"_{len(names)}")))
 
 
 def rename(e: Expr, names: Mapping[str, str]) -> Expr:
-    if isinstance(e, Var):
-        return Var(names.get(e.name, e.name))
-    if isinstance(e, Num):
-        return e
-    if isinstance(e, Add):
-        return Add(tuple(rename(t, names) for t in e.terms))
-    if isinstance(e, Mul):
-        return Mul(tuple(rename(t, names) for t in e.factors))
-    if isinstance(e, Neg):
-        return Neg(rename(e.arg, names))
-    if isinstance(e, Div):
-        return Div(rename(e.num, names), rename(e.den, names))
-    if isinstance(e, Pow):
-        return Pow(rename(e.base, names), rename(e.exp, names))
-    return Call(e.fn, tuple(rename(a, names) for a in e.args))
+    return rebuild(e, lambda v: Var(names.get(v.name, v.name)))
 
 
 @cache
@@ -222,18 +195,4 @@ def local_partial(expr: Expr, parent: str, apps: Mapping[Expr, str],
 
 
 def _name_apps(e: Expr, apps: Mapping[Expr, str]) -> Expr:
-    if isinstance(e, Call) and e in apps:
-        return Var(apps[e])
-    if isinstance(e, (Var, Num)):
-        return e
-    if isinstance(e, Add):
-        return Add(tuple(_name_apps(t, apps) for t in e.terms))
-    if isinstance(e, Mul):
-        return Mul(tuple(_name_apps(t, apps) for t in e.factors))
-    if isinstance(e, Neg):
-        return Neg(_name_apps(e.arg, apps))
-    if isinstance(e, Div):
-        return Div(_name_apps(e.num, apps), _name_apps(e.den, apps))
-    if isinstance(e, Pow):
-        return Pow(_name_apps(e.base, apps), _name_apps(e.exp, apps))
-    return Call(e.fn, tuple(_name_apps(a, apps) for a in e.args))
+    return rebuild(e, lambda v: v, lambda c: Var(apps[c]) if c in apps else None)
