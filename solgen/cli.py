@@ -1,13 +1,16 @@
 """The command line: ``solgen render`` and ``solgen solve``.
 
 Every SolgenError becomes one line on stderr and its exit code (2 for a wrong
-spec or command line, 3 for a failed self-check); sympy is imported only when
-a command needs it, so ``--help`` and ``--version`` stay instant.
+spec or command line, 3 for a failed self-check); any other exception is a bug
+in solgen and also gets one line (exit 3; SOLGEN_DEBUG=1 shows the traceback).
+sympy is imported only when a command needs it, so ``--help`` and ``--version``
+stay instant.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -17,7 +20,7 @@ from typing import Any
 import click
 
 from . import __version__
-from .errors import SolgenError
+from .errors import SolgenError, SpecError
 
 FORMATS = ("md", "tex", "pdf", "json")
 
@@ -28,13 +31,30 @@ def _reports_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return fn(*args, **kwargs)
         except SolgenError as e:
-            click.echo(f"solgen: {e}" if not hasattr(e, "file") else str(e), err=True)
+            click.echo(_message(e), err=True)
             sys.exit(e.exit_code)
         except RecursionError:
             click.echo("solgen: the spec is nested too deeply to process", err=True)
             sys.exit(2)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as e:  # a bug: one line, not a traceback (SOLGEN_DEBUG=1 shows it)
+            if os.environ.get("SOLGEN_DEBUG"):
+                raise
+            click.echo(_one_line(f"solgen: internal error ({type(e).__name__}: {e}); this is a bug in "
+                                 "solgen, please report it (SOLGEN_DEBUG=1 shows the traceback)"), err=True)
+            sys.exit(3)
 
     return wrapper
+
+
+def _message(e: SolgenError) -> str:
+    """One line: ``FILE: place: problem`` for a spec, ``solgen: ...`` for anything else."""
+    return _one_line(str(e) if isinstance(e, SpecError) else f"solgen: {e}")
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.replace("\r", "\n").split("\n")) if "\n" in text or "\r" in text else text
 
 
 def _formats(value: str) -> tuple[str, ...]:
@@ -67,7 +87,7 @@ def render(specs: tuple[str, ...], output: str, fmt: str, problem: bool, check: 
            no_verify: bool, templates: str | None, max_parameters: int | None) -> None:
     """Render SPEC_OR_DIR... into OUTPUT/<spec stem>.<format>."""
     from .graph import DEFAULT_MAX_PARAMETERS
-    from .pipeline import Options, documents, expand, solve_file
+    from .pipeline import Options, expand, solve_file
     from .progress import progress
     from .write import stale, write_all
 
@@ -83,11 +103,12 @@ def render(specs: tuple[str, ...], output: str, fmt: str, problem: bool, check: 
     with progress(paths) as bar:
         for path in bar:
             try:
-                files.update(documents(solve_file(path, options), options))
+                solved = solve_file(path, options)
+                files.update(_documents(solved, options))
             except SolgenError as e:
                 if e.exit_code != 2:
                     raise
-                errors.append(str(e))
+                errors.append(_message(e))
     if errors:
         for line in errors:
             click.echo(line, err=True)
@@ -98,6 +119,22 @@ def render(specs: tuple[str, ...], output: str, fmt: str, problem: bool, check: 
             click.echo(f"would change: {path}")
         sys.exit(1 if changed else 0)
     write_all(outdir, files)
+
+
+def _documents(solved: Any, options: Any) -> dict[str, bytes]:
+    """Render one solved spec; with --templates, whatever a user template raises is a
+    template error (exit 2), not a crash."""
+    from .pipeline import documents
+
+    if not options.templates:
+        return documents(solved, options)
+    try:
+        return documents(solved, options)
+    except SolgenError:
+        raise
+    except Exception as e:
+        raise SolgenError(f"template error (--templates {options.templates}): "
+                          f"{type(e).__name__}: {e}") from None
 
 
 @main.command()

@@ -4,12 +4,17 @@ Values stay exact ``Fraction`` while the arithmetic is rational (sums,
 products, integer powers, ReLU, and functions at points where their value is
 rational, such as sigmoid(0) = 1/2); anything else becomes a 40-digit mpmath
 number.  Domain errors (log of a non-positive number, division by zero) raise
-``DomainError`` with a sentence a student can act on.
+``DomainError`` with a sentence a student can act on; so does a value beyond
+what the JSON answers (doubles) can carry.  Every node's value is kept in
+bounds (``checked``): a rational whose numerator or denominator outgrows
+``MAX_BITS`` continues as a 40-digit number, and a value smaller than
+``TINY`` is 0, so a hostile spec cannot make the arithmetic run for hours.
 """
 
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Mapping
 from fractions import Fraction
 from functools import lru_cache
@@ -25,9 +30,45 @@ MP.dps = 40
 Value = Union[Fraction, "mpmath.mpf"]
 KINKS = ("relu", "abs", "step", "sign")
 
+MAX_BITS = 4096  # a rational this long (about 1200 digits) continues as a 40-digit number
+DOUBLE_MAX = Fraction(sys.float_info.max)
+TINY = MP.mpf("1e-9999")  # far below a double's smallest number (about 5e-324): taken as 0
+_TINY_LOG2 = -33216  # log2(1e-9999), rounded down
+
 
 class DomainError(ValueError):
-    """A value outside a function's domain."""
+    """A value outside a function's domain (or beyond what a double carries)."""
+
+
+def _overflow(v: Value) -> DomainError:
+    return DomainError(f"overflow: {_show(v)} is more than JSON (a double) can carry (at most about 1.8e308)")
+
+
+def _show(v: Value) -> str:
+    """A number for a message: ``10``, ``0.5``, ``1e+10``, ``1.88e+9565``."""
+    x = float(to_mpf(v))
+    return f"{x:.6g}" if math.isfinite(x) else MP.nstr(to_mpf(v), 3)
+
+
+def checked(v: Value) -> Value:
+    """``v`` if a double can carry it; big rationals become 40-digit numbers; tiny values 0."""
+    if isinstance(v, Fraction):
+        top, bottom = abs(v.numerator).bit_length(), v.denominator.bit_length()
+        if top - bottom > 1022 and abs(v) > DOUBLE_MAX:
+            raise _overflow(v)
+        if top <= MAX_BITS and bottom <= MAX_BITS:
+            return v
+        v = to_mpf(v)
+    if not MP.isfinite(v):
+        raise DomainError("the value is not a finite number")
+    if not v:
+        return Fraction(0)
+    mag = MP.mag(v)
+    if mag > 1022 and abs(v) > to_mpf(DOUBLE_MAX):
+        raise _overflow(v)
+    if mag < _TINY_LOG2 and abs(v) < TINY:
+        return Fraction(0)
+    return v
 
 
 def to_mpf(v: Value) -> mpmath.mpf:
@@ -58,6 +99,12 @@ def evaluate(
         return expr.value
     if isinstance(expr, Var):
         return env[expr.name]
+    return checked(_compound(expr, env, record, zero_kinks))
+
+
+def _compound(
+    expr: Expr, env: Mapping[str, Value], record: set[Call] | None, zero_kinks: frozenset[Call]
+) -> Value:
     if isinstance(expr, Add):
         total: Value = Fraction(0)
         for t in expr.terms:
@@ -109,6 +156,8 @@ def power(base: Value, exp: Value) -> Value:
             raise DomainError("division by zero (0 raised to a negative power)")
         if isinstance(base, Fraction) and abs(e) <= 64:
             return base**e
+        if base != 0 and abs(e) > 64:  # far out of range? say so before computing
+            _power_in_range(base, to_mpf(exp))
         return to_mpf(base) ** e
     if base < 0:
         raise DomainError(f"a negative number raised to the non-integer power {float(exp):g}")
@@ -120,7 +169,18 @@ def power(base: Value, exp: Value) -> Value:
         root = _exact_sqrt(base)
         if root is not None:
             return root
+    if not _power_in_range(base, to_mpf(exp)):
+        return Fraction(0)
     return MP.power(to_mpf(base), to_mpf(exp))
+
+
+def _power_in_range(base: Value, exp: mpmath.mpf) -> bool:
+    """Raise for |base|^exp beyond a double; False if it is below ``TINY`` (so 0)."""
+    size = exp * MP.log(abs(to_mpf(base)), 2)
+    if size > 1100:
+        raise DomainError(f"overflow: {_show(abs(to_mpf(base)))} to the power {_show(exp)} "
+                          "is more than JSON (a double) can carry (at most about 1.8e308)")
+    return size > _TINY_LOG2 - 10
 
 
 def _exact_sqrt(q: Fraction) -> Fraction | None:
@@ -160,12 +220,19 @@ def _softmax(
     j = int(expr.args[0].value)  # type: ignore[union-attr]
     zs = [to_mpf(evaluate(a, env, record, zero_kinks)) for a in expr.args[1:]]
     top = max(zs)
-    exps = [MP.exp(z - top) for z in zs]
+    exps = [MP.exp(z - top) if z - top > -23100 else MP.mpf(0) for z in zs]
     return exps[j - 1] / MP.fsum(exps)
 
 
 def _exp(x: Value) -> Value:
-    return Fraction(1) if x == 0 else MP.exp(to_mpf(x))
+    if x == 0:
+        return Fraction(1)
+    if x > 710:  # e^709.78 is the largest double
+        raise DomainError(f"overflow: exp({_show(x)}) is more than JSON (a double) can carry "
+                          "(at most about 1.8e308, which is exp(709.78))")
+    if x < -23100:  # below TINY: 0
+        return Fraction(0)
+    return MP.exp(to_mpf(x))
 
 
 def _log(x: Value) -> Value:
@@ -178,6 +245,10 @@ def _sigmoid(x: Value) -> Value:
     if x == 0:
         return Fraction(1, 2)
     m = to_mpf(x)
+    if m > 1000:  # 1 - sigmoid(m) < e^-1000: exactly 1 at 40 digits
+        return MP.mpf(1)
+    if m < -23100:  # below TINY: 0
+        return Fraction(0)
     if m >= 0:
         return 1 / (1 + MP.exp(-m))
     e = MP.exp(m)

@@ -137,7 +137,7 @@ class Explainer:
         seed = g.upstream.get(name)
         if not kids:
             if seed is not None:
-                return [Eq(lhs, ((self.num(seed, True),),), "adjoint", name, note=("Given upstream gradient.",))]
+                return [Eq(lhs, ((self.num(seed, True),),), "given", name, note=("Given upstream gradient.",))]
             return [Eq(lhs, (("0",),), "adjoint", name, note=("", n.latex, " does not affect the loss."))]
         out: list[Eq] = []
         chain: list[Expr] = []  # the chain rule, symbolically
