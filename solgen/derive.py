@@ -53,7 +53,10 @@ def local_formulas(graph: Graph) -> dict[Edge, Expr]:
         terms = terms_by_variable(node.expr)
         for p in node.parents:
             if graph.by_name[p].kind != "constant":
-                out[(node.name, p)] = local_partial(node.expr, p, apps, terms)
+                try:
+                    out[(node.name, p)] = local_partial(node.expr, p, apps, terms)
+                except DomainError as e:
+                    raise NodeDomainError(node.name, 0, str(e)) from None
     return out
 
 
@@ -63,7 +66,7 @@ def derive(graph: Graph, learning_rate: Fraction | None, iterations: int,
     settle: Callable[[Value], Value] = (
         (lambda v: carry(v, carry_digits)) if carry_digits else (lambda v: v)
     )
-    formulas = local_formulas(graph)
+    formulas = local_formulas(graph)  # may raise NodeDomainError
     params = {n.name: n.value for n in graph.nodes if n.kind == "param"}
     steps = []
     for k in range(iterations):

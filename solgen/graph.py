@@ -61,10 +61,13 @@ def build_graph(spec: Spec, max_parameters: int = DEFAULT_MAX_PARAMETERS) -> Gra
     else:
         nodes, upstream = _graph_nodes(problem)
     count = sum(1 for n in nodes if n.kind == "param")
+    where = "network" if isinstance(problem, Network) else "graph.params"
     if count > max_parameters:
-        raise SpecError(spec.file, "network" if isinstance(problem, Network) else "graph.params",
-                        f"{count} parameters is more than a readable document holds "
+        raise SpecError(spec.file, where, f"{count} parameters is more than a readable document holds "
                         f"(limit {max_parameters}; raise it with --max-parameters)")
+    if len(nodes) > 4 * max_parameters:  # a graph of few parameters and very many nodes
+        raise SpecError(spec.file, "graph.nodes", f"{len(nodes)} quantities is more than a readable "
+                        f"document holds (limit {4 * max_parameters}; raise it with --max-parameters)")
     by_name = {n.name: n for n in nodes}
     kids: dict[str, list[str]] = {n.name: [] for n in nodes}
     for n in nodes:
@@ -179,8 +182,9 @@ def _resolve_frozen(spec: Spec, nodes: list[Node]) -> frozenset[str]:
         name = raw.replace(" ", "")
         hits = [p for p in params if p == name or p.startswith(name + "[")]
         if not hits:
-            raise SpecError(spec.file, f"{place}[{i}]", f"{raw!r} names no parameter"
-                            + _suggest(name, params))
+            listed = ", ".join(params[:12]) + (", ..." if len(params) > 12 else "")
+            hint = _suggest(name, params) or f" (parameters: {listed})"
+            raise SpecError(spec.file, f"{place}[{i}]", f"{raw!r} names no parameter" + hint)
         out.update(hits)
     return frozenset(out)
 

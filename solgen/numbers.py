@@ -24,11 +24,10 @@ def to_decimal(v: Value) -> Decimal:
 
 
 def terminating(q: Fraction) -> bool:
+    """Whether q has a finite decimal expansion (its denominator is 2^a 5^b)."""
     d = q.denominator
-    for p in (2, 5):
-        while d % p == 0:
-            d //= p
-    return d == 1
+    d >>= (d & -d).bit_length() - 1  # all factors of 2 at once
+    return pow(10, d.bit_length(), d) == 0 if d > 1 else True
 
 
 def round_sig(d: Decimal, digits: int) -> Decimal:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -81,7 +82,10 @@ def _place(spec: Spec, node: str, iteration: int) -> str:
         for i, (name, _) in enumerate(g.nodes, 1):
             if name == node:
                 return f"graph.nodes[{i}] ({name})" + when
-    return node + when
+    m = re.fullmatch(r"[za](\d+)\[\d+\]", node)
+    if m:
+        return f"network.layer[{m.group(1)}] ({node})" + when
+    return ("network.loss" if node == "L" else node) + when
 
 
 def documents(solved: Solved, options: Options) -> dict[str, bytes]:

@@ -20,6 +20,7 @@ from functools import cache
 import sympy as sp
 
 from .ir import Add, Call, Div, Expr, Mul, Neg, Num, Pow, Var, rebuild
+from .evaluate import DomainError
 from .numbers import terminating
 
 
@@ -41,6 +42,20 @@ class Relu(sp.Function):
         return Step(self.args[0])
 
 
+class Sign(sp.Function):
+    """sgn(z), with derivative 0 (the convention at 0 as for ReLU)."""
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        return sp.Integer(0)
+
+
+class Absolute(sp.Function):
+    """|z| for any real argument: d|u|/du = sgn(u), so sympy never reaches for re() and im()."""
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        return Sign(self.args[0])
+
+
 class Softmax(sp.Function):
     """Softmax(j, z_1, ..., z_n) = e^{z_j} / sum_k e^{z_k}."""
 
@@ -54,10 +69,10 @@ class Softmax(sp.Function):
 
 _TO_SYMPY = {
     "sigmoid": Sigmoid, "relu": Relu, "step": Step, "tanh": sp.tanh, "exp": sp.exp,
-    "log": sp.log, "sqrt": sp.sqrt, "abs": sp.Abs, "sign": sp.sign,
+    "log": sp.log, "sqrt": sp.sqrt, "abs": Absolute, "sign": Sign,
 }
 _FROM_SYMPY = {Sigmoid: "sigmoid", Relu: "relu", Step: "step", sp.tanh: "tanh", sp.exp: "exp",
-               sp.log: "log", sp.Abs: "abs", sp.sign: "sign"}
+               sp.log: "log", Absolute: "abs", Sign: "sign"}
 
 
 @cache
@@ -87,6 +102,8 @@ def to_sympy(e: Expr) -> sp.Expr:
 
 
 def from_sympy(e: sp.Basic) -> Expr:
+    if e.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+        raise DomainError("division by zero in its derivative")
     if isinstance(e, sp.Symbol):
         return Var(e.name)
     if isinstance(e, sp.Rational):
