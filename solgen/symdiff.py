@@ -19,8 +19,8 @@ from functools import cache
 
 import sympy as sp
 
-from .ir import Add, Call, Div, Expr, Mul, Neg, Num, Pow, Var, rebuild
 from .evaluate import DomainError
+from .ir import Add, Call, Div, Expr, Mul, Neg, Num, Pow, Var, rebuild
 from .numbers import terminating
 
 

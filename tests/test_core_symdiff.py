@@ -9,7 +9,7 @@ import sympy as sp
 from solgen.evaluate import evaluate, to_mpf
 from solgen.expr import parse_expression
 from solgen.ir import Call, Num, Var, variables
-from solgen.symdiff import Relu, Sigmoid, Step, local_partial, to_sympy
+from solgen.symdiff import Absolute, Relu, Sigmoid, Sign, Step, local_partial, to_sympy
 
 EXPRESSIONS = [
     "u11*A1 + u12*A2 + b",
@@ -39,6 +39,7 @@ def test_local_partial_matches_whole_expression_derivative(text: str) -> None:
             theirs = _whole(text, v).subs(subs)
             theirs = theirs.replace(Sigmoid, lambda a: 1 / (1 + sp.exp(-a)))
             theirs = theirs.replace(Relu, lambda a: sp.Max(0, a)).replace(Step, lambda a: sp.Heaviside(a, 0))
+            theirs = theirs.replace(Absolute, sp.Abs).replace(Sign, sp.sign)
             assert abs(ours - sp.N(theirs, 30)) < 1e-20 * (1 + abs(ours))
 
 
