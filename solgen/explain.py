@@ -16,7 +16,6 @@ from .spec import Spec
 
 ETA = "\\eta"
 KIND_WORDS = {"x": "input", "t": "target", "W": "weight", "b": "bias", "param": "parameter"}
-WRAP = 6  # terms per line in a long sum
 
 
 def d(of: str, wrt: str) -> str:
@@ -295,4 +294,3 @@ def explain(spec: Spec, derivation: Derivation) -> Solution:
     return Explainer(spec, derivation).solution()
 
 
-__all__ = ["explain", "backward_order", "Fraction", "Num", "WRAP"]

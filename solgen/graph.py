@@ -196,4 +196,3 @@ def _suggest(name: str, options: list[str]) -> str:
     return f' (did you mean "{close[0]}"?)' if close else ""
 
 
-__all__ = ["Graph", "Node", "build_graph", "default_latex", "DEFAULT_MAX_PARAMETERS", "LOSSES"]

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from .ir import Add, Call, Div, Expr, Mul, Neg, Num, Pow, Var, sub
+from .ir import Add, Call, Expr, Mul, Neg, Num, Pow, Var, sub
 
 
 @dataclass(frozen=True)
@@ -83,4 +83,3 @@ LOSSES: dict[str, Callable[[Sequence[Var], Sequence[Var]], Expr]] = {
     "cross_entropy": _cross_entropy,
 }
 
-__all__ = ["ACTIVATIONS", "LOSSES", "Activation", "Div"]
