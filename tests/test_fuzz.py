@@ -185,7 +185,7 @@ def test_mutated_specs_give_only_spec_errors(text: str):
 @examples(default=40, long=5_000)
 @given(st.binary(max_size=300))
 def test_random_bytes_give_only_spec_errors(data: bytes):
-    from solgen.spec import decode
+    from solgen.tomltext import decode
 
     def load(raw: bytes) -> None:
         parse_spec(decode(raw, "fuzz.toml"), "fuzz.toml")
