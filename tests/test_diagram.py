@@ -291,7 +291,8 @@ def test_user_text_is_escaped() -> None:
 
 @pytest.mark.parametrize(("name", "spec"), BUNDLED, ids=[n for n, _ in BUNDLED])
 def test_labels_cover_no_node_and_no_other_label(name: str, spec: Spec) -> None:
-    from solgen.diagram import _hits, _label_box, _overlap
+    from solgen.diagram.geometry import _label_box, _overlap
+    from solgen.diagram.placement import _hits
 
     pic = layout(spec, graph_of(spec))
     boxes = [_label_box(e.label, e.at) for e in pic.edges if e.label is not None and e.at is not None]

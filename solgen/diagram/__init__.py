@@ -1,0 +1,100 @@
+"""The network diagram: one layout, drawn as TikZ (LaTeX) and as standalone SVG (Markdown).
+
+``tikz(spec, graph)`` and ``svg(spec, graph)`` draw the same picture:
+
+* a layered ``[network]``: the inputs with their values; one circle per unit,
+  its activation at the top and split below into the pre-activation z (left)
+  and the activation a (right); the weights on the edges, near the sending
+  unit, as ``name = value`` (values only from 4 units a layer, none above
+  ``LABEL_LIMIT``, with a note saying so); the biases (a bias node per layer
+  for a shared bias, a label under each unit otherwise); then the loss L with
+  the targets feeding it from the right, or the given upstream gradients
+  pointing back at the outputs.  Columns of more than ``SHOW_LIMIT`` units are
+  drawn as 1, 2, 3, ..., n-1, n.
+* a ``[graph]``: nodes left to right by depth (longest path from the inputs);
+  a parameter that multiplies one parent of one node is drawn as that edge's
+  label, every other parameter and every constant as a small node with its
+  value, below and left of the node it feeds.
+* an architecture-only network: one box per layer with its unit count and
+  activation, the arrows labelled with the weight-matrix shapes and biases.
+
+Only given values are drawn, never computed ones, so the picture suits a
+question sheet as well as an answer key.  Edge labels (and the per-unit bias
+labels) are placed where they cover no node and no other label and as few
+edges as possible; an edge that would run through a node is bent round it.
+Output is deterministic (no random ids, no dates, no set or hash order).
+
+The TikZ needs only ``\\usepackage{tikz}`` (core arrow tips, no libraries, no
+amsmath); it comes wrapped in a ``\\resizebox`` (graphicx, which TikZ loads)
+that shrinks it to the line width when wider, never enlarges it.  The SVG is
+plain text and shapes with generic font families, to be written beside the
+Markdown as ``svg_filename(spec)`` and shown with ``markdown_image(spec)``.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from ..graph import Graph, build_graph
+from ..numbers import NumberFormat
+from ..spec import Network, Spec
+from .geometry import Box as Box
+from .geometry import Point as Point
+from .geometry import Segment as Segment
+from .graphs import _GraphDrawer
+from .model import Edge as Edge
+from .model import Picture
+from .model import Shape as Shape
+from .names import plain_name, tex_to_unicode
+from .network import LABEL_LIMIT, NAME_LIMIT, SHOW_LIMIT, _architecture, _NetworkDrawer
+from .placement import place_labels, route_edges
+from .svg_output import _to_svg
+from .text import Text as Text
+from .tikz_output import _to_tikz
+
+
+def tikz(spec: Spec, graph: Graph | None = None, fit: bool = True) -> str:
+    """The diagram as a LaTeX ``tikzpicture`` (needs ``\\usepackage{tikz}`` only).
+
+    ``graph`` is ``build_graph(spec)`` (built here when None); an architecture-only
+    network has none.  With ``fit`` the picture is wrapped in a ``\\resizebox`` that
+    shrinks it to the line width when it is wider (never enlarges it).
+    """
+    return _to_tikz(layout(spec, graph), fit)
+
+
+def svg(spec: Spec, graph: Graph | None = None) -> str:
+    """The diagram as a standalone SVG document (plain text labels, generic fonts, deterministic)."""
+    return _to_svg(layout(spec, graph), spec.title)
+
+
+def svg_filename(spec: Spec) -> str:
+    """Where the SVG goes: beside the Markdown, as ``<stem>.svg``."""
+    return f"{spec.stem}.svg"
+
+
+def markdown_image(spec: Spec) -> str:
+    """The Markdown line that shows the SVG (GitHub and Pandoc alike)."""
+    return f"![network diagram]({quote(svg_filename(spec))})"
+
+
+def layout(spec: Spec, graph: Graph | None = None) -> Picture:
+    """The picture both outputs draw: coordinates in cm, y upwards."""
+    problem = spec.problem
+    fmt = NumberFormat(spec.style.digits, spec.style.decimal)
+    if isinstance(problem, Network) and problem.inputs is None and not problem.symbolic:
+        pic = _architecture(problem)
+    else:
+        if graph is None:
+            graph = build_graph(spec, max_parameters=10**9)
+        if isinstance(problem, Network):
+            pic = _NetworkDrawer(problem, graph, fmt).picture()
+        else:
+            pic = _GraphDrawer(graph, fmt).picture()
+    route_edges(pic)
+    place_labels(pic)
+    return pic
+
+
+__all__ = ["LABEL_LIMIT", "NAME_LIMIT", "SHOW_LIMIT", "Picture", "layout", "place_labels", "plain_name",
+           "svg", "tex_to_unicode", "tikz"]

@@ -1,0 +1,165 @@
+"""The layout of a ``[graph]``: nodes left to right by depth, parameters on edges or as small boxes."""
+
+from __future__ import annotations
+
+from ..graph import Graph, Node
+from ..ir import Add, Call, Expr, Mul, Var, children
+from ..numbers import NumberFormat
+from .geometry import (
+    Point,
+    _crosses,
+    _grown,
+    _path,
+    _paths,
+    _piece_grid,
+    _segments_cross,
+    _shape_grid,
+    _shrunk,
+    _span,
+    _ys,
+)
+from .model import Picture, Shape
+from .names import plain_name
+from .placement import _hits
+from .text import Text, _math, _named, _value, _words
+
+# a [graph] node that applies a function gets it written above: (LaTeX, plain)
+_FUNCTION_TAGS = {"sigmoid": (r"$\sigma$", "σ"), "relu": ("ReLU", "ReLU"), "tanh": (r"$\tanh$", "tanh"),
+                  "exp": (r"$\exp$", "exp"), "log": (r"$\log$", "log"), "sqrt": (r"$\sqrt{\cdot}$", "√"),
+                  "abs": (r"$|\cdot|$", "|·|")}
+
+
+def _terms(expr: Expr) -> tuple[Expr, ...]:
+    if isinstance(expr, Call) and len(expr.args) == 1:
+        expr = expr.args[0]
+    return expr.terms if isinstance(expr, Add) else (expr,)
+
+
+def _occurrences(expr: Expr, name: str) -> int:
+    if isinstance(expr, Var):
+        return int(expr.name == name)
+    return sum(_occurrences(c, name) for c in children(expr))
+
+
+class _GraphDrawer:
+    DX = 3.2
+    GAP_Y = 2.0
+    RADIUS = 0.45
+
+    def __init__(self, graph: Graph, fmt: NumberFormat) -> None:
+        self.graph, self.fmt = graph, fmt
+        self.pic = Picture()
+
+    def edge_weights(self) -> dict[tuple[str, str], str]:
+        """(parent, node) -> the parameter that multiplies only that parent, in only that node."""
+        g = self.graph
+        out: dict[tuple[str, str], str] = {}
+        for node in g.nodes:
+            if node.expr is None:
+                continue
+            for term in _terms(node.expr):
+                if not (isinstance(term, Mul) and len(term.factors) == 2):
+                    continue
+                names = [f.name for f in term.factors if isinstance(f, Var)]
+                if len(names) != 2:
+                    continue
+                kinds = [g.by_name[n].kind for n in names]
+                if sorted(kinds) not in (["input", "param"], ["node", "param"]):
+                    continue
+                p, v = (names[0], names[1]) if kinds[0] == "param" else (names[1], names[0])
+                if (g.children[p] == (node.name,) and _occurrences(node.expr, p) == 1
+                        and _occurrences(node.expr, v) == 1 and (v, node.name) not in out):
+                    out[(v, node.name)] = p
+        return out
+
+    def picture(self) -> Picture:
+        g, pic = self.graph, self.pic
+        on_edge = self.edge_weights()
+        main = [n for n in g.nodes if n.kind in ("input", "node", "loss")]
+        depth: dict[str, int] = {}
+        for n in main:
+            ups = [depth[p] for p in n.parents if p in depth]
+            depth[n.name] = 0 if n.kind == "input" else 1 + max(ups, default=0)
+        columns: dict[int, list[Node]] = {}
+        for n in main:
+            columns.setdefault(depth[n.name], []).append(n)
+        shapes: dict[str, Shape] = {}
+        for c in sorted(columns):
+            for n, y in zip(columns[c], _ys(len(columns[c]), self.GAP_Y)):
+                shapes[n.name] = self.main_node(n, c * self.DX, y)
+        for n in main:
+            for p in n.parents:
+                if p in shapes:
+                    param = on_edge.get((p, n.name))
+                    label = _named(g.by_name[param], self.fmt) if param else None
+                    pic.connect(shapes[p], shapes[n.name], label, grey=param in g.frozen)
+        self.leaves(shapes, set(on_edge.values()))
+        self.upstream(shapes)
+        if g.frozen:
+            pic.notes.append(_words("Grey: frozen parameters (not updated)."))
+        return pic
+
+    def main_node(self, n: Node, x: float, y: float) -> Shape:
+        label = _math(n.latex, plain_name(n), "normal")
+        if n.kind == "loss":
+            return self.pic.add("box", x, y, label, w=max(0.8, label.width + 0.3), h=0.7, fill="loss")
+        d = max(2 * self.RADIUS, label.width + 0.25)
+        shape = self.pic.add("circle", x, y, label, w=d, h=d, fill="input" if n.kind == "input" else "unit")
+        if isinstance(n.expr, Call) and n.expr.fn in _FUNCTION_TAGS:
+            tex, plain = _FUNCTION_TAGS[n.expr.fn]
+            self.pic.text(x, y + d / 2 + 0.2, Text(tex, plain, "tiny"))
+        v = _value(self.fmt, n.value)
+        if v is not None:
+            self.pic.text(x - d / 2 - 0.1, y, _math(v[0], v[1], "small"), anchor="east")
+        return shape
+
+    def leaves(self, shapes: dict[str, Shape], absorbed: set[str]) -> None:
+        """Parameters and constants that are no edge label: small boxes near their first child,
+        where they cover no node and their edge crosses the fewest others."""
+        g, pic = self.graph, self.pic
+        for leaf in g.nodes:
+            if leaf.kind not in ("param", "constant") or leaf.name in absorbed:
+                continue
+            kids = [k for k in g.children[leaf.name] if k in shapes]
+            if not kids:
+                continue
+            label = _named(leaf, self.fmt, "tiny")
+            grey = leaf.name in g.frozen
+            box = pic.add("box", 0.0, 0.0, label, w=label.width + 0.2, h=0.45,
+                          fill="target" if leaf.kind == "constant" else "param", grey=grey)
+            box.x, box.y = self.leaf_place(box, shapes[kids[0]])
+            for kid in kids:
+                pic.connect(box, shapes[kid], dashed=True, grey=grey)
+
+    def leaf_place(self, box: Shape, kid: Shape) -> Point:
+        pic = self.pic
+        pieces = _piece_grid(_paths(pic))
+        others = _shape_grid([s for s in pic.shapes if s is not box])
+        down, side = kid.h / 2 + 0.45, self.DX * 0.45
+        spots = [(-side, -down), (-side, down), (-side, -down - 0.6), (-side, down + 0.6), (0.0, -down - 0.25),
+                 (0.0, down + 0.25), (-side, -down - 1.2), (-side, down + 1.2), (-2 * side, -down - 0.6)]
+        best: tuple[float, Point] | None = None
+        for rank, (dx, dy) in enumerate(spots):
+            box.x, box.y = kid.x + dx, kid.y + dy
+            roomy = _grown(box.extent(), 0.15)
+            link = _path(box, kid).pieces()[0]
+            cost = 0.1 * rank + 100 * sum(_hits(s, roomy) for s in others.near(roomy))
+            cost += 2 * len({j for j, piece in pieces.near(roomy) if _crosses(piece, roomy)})
+            cost += 2 * len({j for j, piece in pieces.near(_span(link)) if _segments_cross(link, piece)})
+            cost += 100 * sum(_crosses(link, _shrunk(s)) for s in others.near(_span(link))
+                              if s is not kid and s.kind != "text")
+            if best is None or cost < best[0]:
+                best = (cost, (box.x, box.y))
+        assert best is not None
+        return best[1]
+
+    def upstream(self, shapes: dict[str, Shape]) -> None:
+        for name, grad in self.graph.upstream.items():
+            node = self.graph.by_name[name]
+            target = shapes[name]
+            v = _value(self.fmt, grad) or ("", "")
+            label = _math(rf"\partial L / \partial {node.latex} = {v[0]}",
+                          f"∂L/∂{plain_name(node)} = {v[1]}", "small")
+            box = self.pic.add("box", target.x + target.w / 2 + 1.1 + label.width / 2, target.y, label,
+                               w=label.width + 0.3, h=0.6, fill="loss")
+            self.pic.connect(box, target, dashed=True)

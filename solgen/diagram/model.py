@@ -1,0 +1,83 @@
+"""The picture model: shapes, edges and notes, in cm with y upwards, that both outputs draw."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .geometry import _label_box, _paths
+from .text import Text
+
+
+@dataclass
+class Shape:
+    id: str
+    kind: str  # circle | unit | box | text
+    x: float
+    y: float
+    w: float = 0.0  # box width, or circle diameter
+    h: float = 0.0
+    lines: tuple[Text, ...] = ()  # centred text (unit: activation, z name, a name)
+    fill: str = "none"
+    grey: bool = False
+    anchor: str = "center"  # text shapes: center | east | west
+    spots: tuple[tuple[float, float], ...] = ()  # a movable text: where it may go, best first
+
+    def extent(self) -> tuple[float, float, float, float]:
+        if self.kind == "text":
+            w = max(t.width for t in self.lines)
+            h = sum(t.height for t in self.lines)
+            left = {"center": self.x - w / 2, "east": self.x - w, "west": self.x}[self.anchor]
+            return left, self.y - h / 2, left + w, self.y + h / 2
+        return self.x - self.w / 2, self.y - self.h / 2, self.x + self.w / 2, self.y + self.h / 2
+
+
+@dataclass
+class Edge:
+    src: str
+    dst: str
+    label: Text | None = None
+    dashed: bool = False
+    grey: bool = False
+    at: tuple[float, float] | None = None  # the label's centre (set by ``place_labels``)
+    bend: tuple[float, float] | None = None  # control point of a curved edge (set by ``route_edges``)
+
+
+@dataclass
+class Picture:
+    shapes: list[Shape] = field(default_factory=list)
+    edges: list[Edge] = field(default_factory=list)
+    notes: list[Text] = field(default_factory=list)
+
+    def add(self, kind: str, x: float, y: float, *lines: Text, w: float = 0.0, h: float = 0.0,
+            fill: str = "none", grey: bool = False, anchor: str = "center",
+            spots: tuple[tuple[float, float], ...] = ()) -> Shape:
+        shape = Shape(f"n{len(self.shapes) + 1}", kind, x, y, w, h, lines, fill, grey, anchor, spots)
+        self.shapes.append(shape)
+        return shape
+
+    def text(self, x: float, y: float, text: Text, anchor: str = "center", grey: bool = False) -> Shape:
+        return self.add("text", x, y, text, anchor=anchor, grey=grey)
+
+    def connect(self, a: Shape, b: Shape, label: Text | None = None, dashed: bool = False,
+                grey: bool = False) -> None:
+        self.edges.append(Edge(a.id, b.id, label, dashed, grey))
+
+    def body(self) -> tuple[float, float, float, float]:
+        """The extent of the shapes and edge labels (the notes go below it)."""
+        boxes = [s.extent() for s in self.shapes]
+        boxes += [_label_box(e.label, e.at) for e in self.edges if e.label is not None and e.at is not None]
+        boxes += [p.at(0.5) * 2 for p in _paths(self) if p.control is not None]
+        if not boxes:
+            return 0.0, 0.0, 1.0, 1.0
+        return (min(b[0] for b in boxes), min(b[1] for b in boxes),
+                max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+    def note_y(self, i: int) -> float:
+        return self.body()[1] - 0.4 - 0.45 * i
+
+    def bounds(self) -> tuple[float, float, float, float]:
+        x0, y0, x1, y1 = self.body()
+        for i, note in enumerate(self.notes):
+            x1 = max(x1, x0 + note.width)
+            y0 = min(y0, self.note_y(i) - note.height / 2)
+        return x0, y0, x1, y1

@@ -1,0 +1,236 @@
+"""Layouts of a ``[network]``: the layered picture of its units, or one box per layer (architecture only)."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from ..graph import Graph, Node
+from ..numbers import NumberFormat
+from ..spec import Layer, Network
+from .geometry import Point, _ys
+from .model import Picture, Shape
+from .names import _sup, plain_name
+from .text import Text, _math, _named, _number, _value, _words
+
+#: layers with more units than this are drawn without weight labels
+LABEL_LIMIT = 5
+#: weight labels carry the weight's name too while both layers have at most this many units
+NAME_LIMIT = 3
+#: columns with more units than this are drawn as 1, 2, 3, ..., n-1, n
+SHOW_LIMIT = 7
+
+_ACTIVATION_TEX = {"sigmoid": r"$\sigma$", "relu": "ReLU", "tanh": r"$\tanh$", "softmax": "softmax",
+                   "linear": "linear", "identity": "linear"}
+_ACTIVATION_TEXT = {"sigmoid": "σ", "relu": "ReLU", "tanh": "tanh", "softmax": "softmax",
+                    "linear": "linear", "identity": "linear"}
+
+
+def _slots(n: int) -> list[int | None]:
+    """Which units of an n-unit column are drawn (None: the vertical dots)."""
+    if n <= SHOW_LIMIT:
+        return list(range(1, n + 1))
+    return [1, 2, 3, None, n - 1, n]
+
+
+class _NetworkDrawer:
+    RADIUS = 0.66  # unit circles
+    IN_RADIUS = 0.4
+
+    def __init__(self, net: Network, graph: Graph, fmt: NumberFormat) -> None:
+        self.net, self.graph, self.fmt = net, graph, fmt
+        self.pic = Picture()
+        per_unit_bias = any(isinstance(layer.bias, tuple) or (layer.bias is not None and layer.units > NAME_LIMIT)
+                            for layer in net.layers)
+        self.gap_y = 2.35 if per_unit_bias else 2.2
+        self.head: list[tuple[float, tuple[Text, ...]]] = []  # column headers: x, lines
+
+    def node(self, name: str) -> Node:
+        return self.graph.by_name[name]
+
+    def picture(self) -> Picture:
+        net, pic = self.net, self.pic
+        sizes = [net.input_count] + [layer.units for layer in net.layers]
+        pairs = list(zip(sizes, sizes[1:]))
+        named = all(max(p) <= NAME_LIMIT for p in pairs)
+        tail = 4.6 if net.upstream is None else 4.0
+        labelled = all(max(p) <= LABEL_LIMIT for p in pairs)
+        dx = min(4.0 if labelled else 3.2, max(3.2 if named else 2.4, (15.8 - tail) / len(net.layers)))
+        xs = [i * dx for i in range(len(sizes))]
+        columns: list[dict[int, Shape]] = []
+        bottoms: list[float] = []
+        for c, n in enumerate(sizes):
+            slots = _slots(n)
+            ys = _ys(len(slots), self.gap_y)
+            shapes: dict[int, Shape] = {}
+            for j, y in zip(slots, ys):
+                if j is None:
+                    pic.text(xs[c], y, Text(r"$\vdots$", "⋮", "normal"))
+                elif c == 0:
+                    shapes[j] = self.input(xs[c], y, j)
+                else:
+                    shapes[j] = self.unit(xs[c], y, c, j)
+            columns.append(shapes)
+            bottoms.append(ys[-1])
+        top = max(len(_slots(n)) for n in sizes)
+        top_y = (top - 1) / 2 * self.gap_y + self.RADIUS + 0.8
+        for c, layer in enumerate(net.layers, 1):
+            self.weights(c, columns[c - 1], columns[c], max(sizes[c - 1], sizes[c]))
+            self.biases(c, layer, columns[c], xs[c - 1], min(bottoms[c - 1], bottoms[c]))
+        self.headers(xs)
+        self.outputs(columns[-1], xs[-1])
+        for x, lines in self.head:
+            pic.add("text", x, top_y - sum(t.height for t in lines[1:]) / 2, *lines, grey=True)
+        self.notes(sizes)
+        return pic
+
+    def notes(self, sizes: list[int]) -> None:
+        """The notes under the picture: labels left out, units not drawn, frozen parameters."""
+        net, pic = self.net, self.pic
+        if any(max(p) > LABEL_LIMIT for p in zip(sizes, sizes[1:])):
+            what = "Weights and biases are" if any(la.bias is not None and la.units > LABEL_LIMIT
+                                                    for la in net.layers) else "Weights are"
+            pic.notes.append(_words(f"{what} not written where a layer has more than {LABEL_LIMIT} units "
+                                    f"(see the given values)."))
+        for c, n in enumerate(sizes):
+            if n > SHOW_LIMIT:
+                where = f"Layer {c}" if c else "Inputs"
+                pic.notes.append(Text(f"{where}: units 4 to {n - 2} of {n:,} are not drawn ($\\vdots$).",
+                                      f"{where}: units 4 to {n - 2} of {n:,} are not drawn (⋮).", "small"))
+        if self.graph.frozen:
+            pic.notes.append(_words("Grey: frozen parameters (not updated)."))
+
+    def input(self, x: float, y: float, j: int) -> Shape:
+        node = self.node(f"x[{j}]")
+        d = 2 * self.IN_RADIUS
+        shape = self.pic.add("circle", x, y, _math(node.latex, plain_name(node), "normal"), w=d, h=d,
+                             fill="input")
+        v = _value(self.fmt, node.value)
+        if v is not None:
+            self.pic.add("text", x - self.IN_RADIUS - 0.1, y, _math(v[0], v[1], "small"), anchor="east",
+                         fill="ground")
+        return shape
+
+    def unit(self, x: float, y: float, layer: int, j: int) -> Shape:
+        z, a = self.node(f"z{layer}[{j}]"), self.node(f"a{layer}[{j}]")
+        act = self.net.layers[layer - 1].activation
+        d = 2 * self.RADIUS
+        size = "micro" if act == "softmax" else "tiny"
+        return self.pic.add("unit", x, y, Text(_ACTIVATION_TEX[act], _ACTIVATION_TEXT[act], size),
+                            _math(z.latex, plain_name(z), "tiny"), _math(a.latex, plain_name(a), "tiny"),
+                            w=d, h=d, fill="unit")
+
+    def weights(self, layer: int, senders: dict[int, Shape], receivers: dict[int, Shape], widest: int) -> None:
+        labelled = widest <= LABEL_LIMIT
+        for i, src in senders.items():
+            for j, dst in receivers.items():
+                r, c = (j, i) if self.net.layout == "out_in" else (i, j)
+                node = self.node(f"W{layer}[{r},{c}]")
+                label = None
+                if labelled:
+                    if widest <= NAME_LIMIT or node.value is None:
+                        label = _named(node, self.fmt)
+                    else:
+                        label = _number(self.fmt, node.value)
+                self.pic.connect(src, dst, label, grey=node.name in self.graph.frozen)
+
+    def biases(self, layer: int, spec: Layer, receivers: dict[int, Shape], x_prev: float, bottom: float) -> None:
+        if spec.bias is None:
+            return
+        pic = self.pic
+        if isinstance(spec.bias, Fraction) and spec.units <= NAME_LIMIT:
+            node = self.node(f"b{layer}")
+            grey = node.name in self.graph.frozen
+            label = _named(node, self.fmt)
+            y = bottom - self.gap_y * 0.9
+            shape = pic.add("box", x_prev, y, label, w=label.width + 0.25, h=0.5, fill="param", grey=grey)
+            for dst in receivers.values():
+                pic.connect(shape, dst, dashed=True, grey=grey)
+            return
+        if spec.units > LABEL_LIMIT:
+            return
+        top = max(dst.y for dst in receivers.values())
+        for j, dst in receivers.items():
+            node = self.node(f"b{layer}" if isinstance(spec.bias, Fraction) else f"b{layer}[{j}]")
+            # under its unit; the top unit's may go above it (between two units it would be ambiguous)
+            below, above = dst.y - self.RADIUS - 0.2, dst.y + self.RADIUS + 0.2
+            spots: tuple[Point, ...] = ((dst.x, below), (dst.x - 0.4, below))
+            if dst.y == top:
+                spots += ((dst.x, above), (dst.x - 0.4, above))
+            pic.add("text", dst.x, below, _named(node, self.fmt), fill="ground", grey=node.name in self.graph.frozen,
+                    spots=spots)
+
+    def headers(self, xs: list[float]) -> None:
+        self.head = [(x, (_words(f"layer {c}" if c else "inputs"),)) for c, x in enumerate(xs)]
+        if len(xs) > 2:
+            self.head[-1] = (xs[-1], (_words(f"layer {len(xs) - 1}"), _words("(output)", "tiny")))
+
+    def beside(self, x_out: float, lines: tuple[Text, ...], least: float) -> float:
+        """How far right of the output column the next column goes, so that the headers do not touch."""
+        width = max(t.width for t in self.head[-1][1]) / 2 + max(t.width for t in lines) / 2 + 0.35
+        return x_out + max(least, width)
+
+    def outputs(self, outputs: dict[int, Shape], x_out: float) -> None:
+        pic, net = self.pic, self.net
+        last = len(net.layers)
+        if net.upstream is not None:
+            boxes = []
+            for j, unit in outputs.items():
+                a = self.node(f"a{last}[{j}]")
+                v = _value(self.fmt, net.upstream[j - 1]) or ("", "")
+                label = _math(rf"\partial L / \partial {a.latex} = {v[0]}",
+                              f"∂L/∂{plain_name(a)} = {v[1]}", "small")
+                boxes.append((unit, label))
+            w = max(label.width for _, label in boxes) + 0.3
+            header = (_words("upstream"), _words("gradient"))
+            x = self.beside(x_out, header, self.RADIUS + 1.2 + w / 2)
+            for unit, label in boxes:
+                pic.connect(pic.add("box", x, unit.y, label, w=w, h=0.6, fill="loss"), unit, dashed=True)
+            self.head.append((x, header))
+            return
+        assert net.loss is not None
+        ys = [u.y for u in outputs.values()]
+        name = net.loss.replace("_", " ")
+        header = (_words("loss"), _words(f"({name})", "tiny"))
+        w_loss = 0.8
+        x_loss = self.beside(x_out, header, self.RADIUS + 1.2 + w_loss / 2)
+        loss = pic.add("box", x_loss, sum(ys) / len(ys), _math("L", "L", "normal"), w=w_loss, h=0.7, fill="loss")
+        for unit in outputs.values():
+            pic.connect(unit, loss)
+        labels = [(unit, _named(self.node(f"t[{j}]"), self.fmt, "small")) for j, unit in outputs.items()]
+        w = max(label.width for _, label in labels) + 0.3
+        x_t = x_loss + max(w_loss / 2 + 1.0 + w / 2, header[1].width / 2 + 1.0)
+        for unit, label in labels:
+            pic.connect(pic.add("box", x_t, unit.y, label, w=w, h=0.6, fill="target"), loss)
+        self.head += [(x_loss, header), (x_t, (_words("targets"),))]
+
+
+# --------------------------------------------------------------------------- architecture only
+def _architecture(net: Network) -> Picture:
+    pic = Picture()
+    boxes: list[tuple[Text, ...]] = [(_words("inputs"), _words(f"{net.input_count:,}", "normal"))]
+    arrows: list[tuple[Text, Text]] = []
+    previous = net.input_count
+    for c, layer in enumerate(net.layers, 1):
+        units = f"{layer.units:,}"
+        lines = [_words(f"layer {c}")]
+        if c == len(net.layers) and c > 1:
+            lines.append(_words("(output)", "tiny"))
+        lines.append(Text(f"{units} {_ACTIVATION_TEX[layer.activation]}",
+                          f"{units} {_ACTIVATION_TEXT[layer.activation]}", "normal"))
+        boxes.append(tuple(lines))
+        shape = f"{previous:,} \\times {units}".replace(",", "{,}")
+        weights = Text(f"$W^{{({c})}}$: ${shape}$", f"W⁽{_sup(c)}⁾: {previous:,} × {units}", "tiny")
+        bias = (Text(f"$b^{{({c})}}$: ${units.replace(',', '{,}')}$", f"b⁽{_sup(c)}⁾: {units}", "tiny")
+                if layer.bias is not None else _words("no bias", "tiny"))
+        arrows.append((weights, bias))
+        previous = layer.units
+    w = max(max(t.width for t in lines) for lines in boxes) + 0.4
+    gap = max(max(t.width for t in pair) for pair in arrows) + 0.5
+    shapes = [pic.add("box", c * (w + gap), 0.0, *lines, w=w, h=1.4, fill="input" if c == 0 else "unit")
+              for c, lines in enumerate(boxes)]
+    for c, (weights, bias) in enumerate(arrows, 1):
+        x = c * (w + gap) - (w + gap) / 2
+        pic.text(x, 0.3, weights)
+        pic.text(x, -0.3, bias)
+        pic.connect(shapes[c - 1], shapes[c])
+    return pic

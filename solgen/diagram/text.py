@@ -1,0 +1,69 @@
+"""Labels: one ``Text`` in both outputs (LaTeX and Unicode), its estimated size, and the usual labels."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+from ..graph import Node
+from ..numbers import NumberFormat
+from .names import _TALL, plain_name
+
+# em in cm of \normalsize \footnotesize \scriptsize \tiny in an 11pt document
+_FONT = {"normal": 0.39, "small": 0.32, "tiny": 0.28, "micro": 0.21}
+_NARROW = frozenset("₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻᴬᴮᴰᴱᴳᴴᴵᴶᴷᴸᴹᴺᴼᴾᴿᵀᵁⱽᵂ′"
+                     "ilj1()[]|.,:; ")
+
+# widths (em) in math mode, where relations and binary minus carry their spacing
+_WIDE = {"=": 0.78, "-": 0.78, "−": 0.78, "+": 0.78, "×": 0.78, " ": 0.3, ".": 0.28, ",": 0.28, "/": 0.5}
+
+
+@dataclass(frozen=True)
+class Text:
+    """One label in both outputs: LaTeX source (math in $...$) and plain Unicode text."""
+
+    tex: str
+    plain: str
+    size: str = "small"
+
+    @property
+    def width(self) -> float:
+        """Estimated width in cm (both outputs are laid out with it)."""
+        in_math = self.tex.startswith("$")
+        ems = sum(0.72 if c.isupper() else _WIDE.get(c, 0.34 if c in _NARROW else 0.52) if in_math
+                  else 0.3 if c in _NARROW else 0.5 for c in self.plain)
+        return max(ems, 0.6) * _FONT[self.size]
+
+    @property
+    def height(self) -> float:
+        tall = any(c in _TALL for c in self.plain)
+        return _FONT[self.size] * (1.45 if tall else 1.05)
+
+
+def _math(tex: str, plain: str, size: str = "small") -> Text:
+    return Text(f"${tex}$", plain, size)
+
+
+def _words(text: str, size: str = "small") -> Text:
+    """Fixed English text (ours, never the user's): the same in both outputs."""
+    return Text(text, text, size)
+
+
+def _value(fmt: NumberFormat, v: Fraction | None) -> tuple[str, str] | None:
+    if v is None:
+        return None
+    return fmt.latex(v, exact=True), fmt.text(v, exact=True)
+
+
+def _named(node: Node, fmt: NumberFormat, size: str = "tiny") -> Text:
+    """``w^{(1)}_{11} = 0.15`` (the name alone when the value is not given)."""
+    plain = plain_name(node)
+    v = _value(fmt, node.value)
+    if v is None:
+        return _math(node.latex, plain, size)
+    return _math(f"{node.latex} = {v[0]}", f"{plain} = {v[1]}", size)
+
+
+def _number(fmt: NumberFormat, v: Fraction, size: str = "tiny") -> Text:
+    tex, plain = _value(fmt, v) or ("", "")
+    return _math(tex, plain, size)
