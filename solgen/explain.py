@@ -6,7 +6,7 @@ from fractions import Fraction
 
 from .derive import Derivation
 from .derive import Iteration as Step
-from .evaluate import Value
+from .evaluate import Value, evaluate
 from .graph import Graph, Node
 from .ir import Add, Call, Expr, Mul, Num, Var, is_leaf
 from .latex import Printer
@@ -140,8 +140,7 @@ class Explainer:
             return [Eq(lhs, (("0",),), "adjoint", name, note=("", n.latex, " does not affect the loss."))]
         out: list[Eq] = []
         chain: list[Expr] = []  # the chain rule, symbolically
-        named: list[Expr] = []  # with leaf local derivatives written out
-        numbers: list[Expr] = []
+        named: list[Expr] = []  # with leaf local derivatives written out (numbers: the same, substituted)
         for c in kids:
             f = self.der.formulas[(c, name)]
             local_name = f"l:{c}/{name}"
@@ -149,23 +148,19 @@ class Explainer:
             if c == "L":
                 chain.append(Var(local_name))
                 named.append(f)
-                numbers.append(f)
                 continue
             if not is_leaf(f):
                 out.append(self.local_eq(c, n, f, step, sub))
             chain.append(Mul((Var(f"d:{c}"), Var(local_name))))
-            shown = _times(Var(f"d:{c}"), f if is_leaf(f) else Var(local_name))
-            named.append(shown)
-            numbers.append(shown)
+            named.append(_times(Var(f"d:{c}"), f if is_leaf(f) else Var(local_name)))
         if seed is not None:
             chain.insert(0, Num(Fraction(seed)))
             named.insert(0, Num(Fraction(seed)))
-            numbers.insert(0, Num(Fraction(seed)))
         steps = [] if kids == ("L",) and seed is None else [self.symbolic.terms(_sum(chain))]
         s2 = self.symbolic.terms(_sum(named))
         if not steps or s2 != steps[0]:
             steps.append(s2)
-        s3 = sub.terms(_sum(numbers))
+        s3 = sub.terms(_sum(named))
         if s3 != steps[-1]:
             steps.append(s3)
         steps.append((self.num(value),))
@@ -186,9 +181,9 @@ class Explainer:
         steps.append((self.num(value),))
         note: Rich = ()
         if isinstance(f, Call) and f.fn == "step" and value == 0:
-            z = step.values[f.args[0].name] if isinstance(f.args[0], Var) else None
-            zs = self.num(z) if z is not None else "z"
-            note = ("ReLU is inactive (", f"{n.latex} = {zs} \\le 0", "), so its derivative is 0.")
+            z = f.args[0]
+            shown = f"{self.symbolic(z)} = {self.num(evaluate(z, step.values))} \\le 0"
+            note = ("ReLU is inactive (", shown, "), so its derivative is 0.")
         return Eq(d(self.tex(c), n.latex), tuple(steps), "local", f"{c}/{n.name}", note=note)
 
     def update_intro(self) -> Rich:
