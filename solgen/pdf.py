@@ -28,6 +28,7 @@ def build_pdf(tex: bytes, stem: str) -> bytes:
         src.write_bytes(tex)
         env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH, "FORCE_SOURCE_DATE": "1",
                "openin_any": "p", "openout_any": "p", "TEXMFOUTPUT": tmp, "shell_escape": "f"}
+        # one pdflatex pass: the documents say \nofiles (no cross-references, no .aux to settle)
         cmd = ["latexmk", "-pdf", "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape",
                "-quiet", "doc.tex"]
         result = subprocess.run(cmd, cwd=tmp, env=env, capture_output=True, text=True,

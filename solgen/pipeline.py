@@ -33,10 +33,11 @@ class Solved:
 
 
 def _with_diagram(spec: Spec, graph: Any, answers: dict[str, Any], solution: Solution) -> Solved:
-    from .diagram import markdown_image, svg, tikz
+    from .diagram import both, markdown_image
 
-    drawn = replace(solution, diagram=tikz(spec, graph), image=markdown_image(spec))
-    return Solved(spec, answers, drawn, svg(spec, graph))
+    tikz, svg = both(spec, graph)
+    drawn = replace(solution, diagram=tikz, image=markdown_image(spec))
+    return Solved(spec, answers, drawn, svg)
 
 
 def solve(spec: Spec, options: Options = Options()) -> Solved:

@@ -7,6 +7,7 @@ never collide with Jinja.  Layout lives in the templates only.
 
 from __future__ import annotations
 
+import os
 from functools import cache
 from pathlib import Path
 
@@ -40,6 +41,17 @@ def _rich(escape: callable[[str], str], math: str) -> callable[[Rich], str]:  # 
     return render
 
 
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Compiled templates kept between runs (Jinja checks them against the sources)."""
+    root = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = Path(root) / "solgen" / f"jinja-{jinja2.__version__}"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(str(folder)) if os.access(folder, os.W_OK) else None
+
+
 @cache
 def environment(fmt: str, user_dir: str | None = None) -> jinja2.Environment:
     folder, _ = FORMATS[fmt]
@@ -61,6 +73,9 @@ def environment(fmt: str, user_dir: str | None = None) -> jinja2.Environment:
             variable_start_string="(((", variable_end_string=")))",
             comment_start_string="((=", comment_end_string="=))",
         )
+    cache = _bytecode_cache()
+    if cache is not None and not user_dir:
+        options["bytecode_cache"] = cache
     env = (SandboxedEnvironment if user_dir else jinja2.Environment)(**options)  # type: ignore[arg-type]
     escape = tex_escape if fmt == "tex" else md_escape
     env.filters["text"] = escape

@@ -68,6 +68,12 @@ def svg(spec: Spec, graph: Graph | None = None) -> str:
     return _to_svg(layout(spec, graph), spec.title)
 
 
+def both(spec: Spec, graph: Graph | None = None) -> tuple[str, str]:
+    """``(tikz(spec, graph), svg(spec, graph))`` from one layout (laying out is the costly part)."""
+    pic = layout(spec, graph)
+    return _to_tikz(pic, True), _to_svg(pic, spec.title)
+
+
 def svg_filename(spec: Spec) -> str:
     """Where the SVG goes: beside the Markdown, as ``<stem>.svg``."""
     return f"{spec.stem}.svg"
@@ -96,5 +102,5 @@ def layout(spec: Spec, graph: Graph | None = None) -> Picture:
     return pic
 
 
-__all__ = ["LABEL_LIMIT", "NAME_LIMIT", "SHOW_LIMIT", "Picture", "layout", "place_labels", "plain_name",
+__all__ = ["both", "LABEL_LIMIT", "NAME_LIMIT", "SHOW_LIMIT", "Picture", "layout", "place_labels", "plain_name",
            "svg", "tex_to_unicode", "tikz"]

@@ -111,7 +111,9 @@ def _crowding(box: Box, roomy: Box, shapes: _Grid[Shape], placed: _Grid[Box]) ->
 def _edge_spot(k: int, label: Text, path: _Path, shapes: _Grid[Shape], pieces: _Grid[tuple[int, Segment]],
                placed: _Grid[Box]) -> tuple[Point, Box]:
     best: tuple[float, Point, Box] | None = None
-    for t in _CANDIDATES:
+    for t in _CANDIDATES:  # ascending, and every other cost is >= 0: stop once _NEAR * t alone loses
+        if best is not None and _NEAR * t >= best[0]:
+            break
         at = path.at(t)
         box = _label_box(label, at)
         cost = _NEAR * t + (50 if _stub(path, t, label) < 0.3 else 0)

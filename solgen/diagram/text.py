@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 
 from ..graph import Node
 from ..numbers import NumberFormat
@@ -29,15 +30,24 @@ class Text:
     @property
     def width(self) -> float:
         """Estimated width in cm (both outputs are laid out with it)."""
-        in_math = self.tex.startswith("$")
-        ems = sum(0.72 if c.isupper() else _WIDE.get(c, 0.34 if c in _NARROW else 0.52) if in_math
-                  else 0.3 if c in _NARROW else 0.5 for c in self.plain)
-        return max(ems, 0.6) * _FONT[self.size]
+        return _width(self.plain, self.tex.startswith("$"), self.size)
 
     @property
     def height(self) -> float:
-        tall = any(c in _TALL for c in self.plain)
-        return _FONT[self.size] * (1.45 if tall else 1.05)
+        return _height(self.plain, self.size)
+
+
+@lru_cache(maxsize=4096)
+def _width(plain: str, in_math: bool, size: str) -> float:
+    ems = sum(0.72 if c.isupper() else _WIDE.get(c, 0.34 if c in _NARROW else 0.52) if in_math
+              else 0.3 if c in _NARROW else 0.5 for c in plain)
+    return max(ems, 0.6) * _FONT[size]
+
+
+@lru_cache(maxsize=4096)
+def _height(plain: str, size: str) -> float:
+    tall = any(c in _TALL for c in plain)
+    return _FONT[size] * (1.45 if tall else 1.05)
 
 
 def _math(tex: str, plain: str, size: str = "small") -> Text:
