@@ -66,9 +66,15 @@ def _settings(kind: str) -> settings:
 
 
 def _solve(problem_toml: str) -> dict[str, Any]:
-    from solgen.api import solve_toml  # imported here: a missing solgen fails these tests only
+    """solgen's JSON answers; on the way, every number printed in its Markdown and LaTeX
+    is read back and must equal those answers to the shown digits (issue 4)."""
+    from solgen.pipeline import Options, solve_text  # imported here: a missing solgen fails these tests only
+    from tests.printed import check_printed
 
-    return solve_toml(problem_toml, "gen.toml")
+    solved = solve_text(problem_toml, "gen.toml", Options(formats=("md", "tex")))
+    for fmt in ("md", "tex"):
+        check_printed(solved, fmt)
+    return solved.answers
 
 
 def _report(problems: list[str], limit: int = 15) -> str:
