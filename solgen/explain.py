@@ -138,21 +138,8 @@ class Explainer:
             if seed is not None:
                 return [Eq(lhs, ((self.num(seed, True),),), "given", name, note=("Given upstream gradient.",))]
             return [Eq(lhs, (("0",),), "adjoint", name, note=("", n.latex, " does not affect the loss."))]
-        out: list[Eq] = []
-        chain: list[Expr] = []  # the chain rule, symbolically
-        named: list[Expr] = []  # with leaf local derivatives written out (numbers: the same, substituted)
-        for c in kids:
-            f = self.der.formulas[(c, name)]
-            local_name = f"l:{c}/{name}"
-            self.names.setdefault(local_name, d(self.tex(c), n.latex))
-            if c == "L":
-                chain.append(Var(local_name))
-                named.append(f)
-                continue
-            if not is_leaf(f):
-                out.append(self.local_eq(c, n, f, step, sub))
-            chain.append(Mul((Var(f"d:{c}"), Var(local_name))))
-            named.append(_times(Var(f"d:{c}"), f if is_leaf(f) else Var(local_name)))
+        out: list[Eq] = [self.local_eq(c, n, f, step, sub) for c, f in self.nontrivial_locals(n)]
+        chain, named = self.chain_rule(n)
         if seed is not None:
             chain.insert(0, Num(Fraction(seed)))
             named.insert(0, Num(Fraction(seed)))
@@ -171,6 +158,28 @@ class Explainer:
                     f", so its gradient sums {len(kids)} paths.")
         out.append(Eq(lhs, tuple(steps), "adjoint", name, note=note, boxed=box))
         return out
+
+    def nontrivial_locals(self, n: Node) -> list[tuple[str, Expr]]:
+        """The local derivatives into n's children that get a line of their own (not a leaf)."""
+        return [(c, f) for c in self.graph.children[n.name] if c != "L"
+                and not is_leaf(f := self.der.formulas[(c, n.name)])]
+
+    def chain_rule(self, n: Node) -> tuple[list[Expr], list[Expr]]:
+        """dL/dn over n's children: as products of partials, and with leaf local derivatives
+        written out (the substituted line prints the second with numbers)."""
+        chain: list[Expr] = []
+        named: list[Expr] = []
+        for c in self.graph.children[n.name]:
+            f = self.der.formulas[(c, n.name)]
+            local = f"l:{c}/{n.name}"
+            self.names.setdefault(local, d(self.tex(c), n.latex))
+            if c == "L":
+                chain.append(Var(local))
+                named.append(f)
+                continue
+            chain.append(Mul((Var(f"d:{c}"), Var(local))))
+            named.append(_times(Var(f"d:{c}"), f if is_leaf(f) else Var(local)))
+        return chain, named
 
     def local_eq(self, c: str, n: Node, f: Expr, step: Step, sub: Printer) -> Eq:
         value = step.local[(c, n.name)]

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from .derive import Derivation, local_formulas
-from .explain import Explainer, backward_order, d
+from .explain import Explainer, _sum, backward_order, d
 from .graph import Graph, Node
-from .ir import Mul, Num, Var, is_leaf
 from .solution import Eq, Iteration, Rich, Section, Solution, Table
 from .spec import Spec
 
@@ -36,24 +35,11 @@ class SymbolicExplainer(Explainer):
 
     def general(self, n: Node) -> list[Eq]:
         kids = self.graph.children[n.name]
-        out: list[Eq] = []
-        chain, named = [], []
-        for c in kids:
-            f = self.der.formulas[(c, n.name)]
-            local = f"l:{c}/{n.name}"
-            self.names.setdefault(local, d(self.tex(c), n.latex))
-            if c == "L":
-                chain.append(Var(local))
-                named.append(f)
-                continue
-            if not is_leaf(f):
-                out.append(Eq(d(self.tex(c), n.latex), (self.symbolic.terms(f),), "symbolic", f"{c}/{n.name}"))
-            chain.append(Mul((Var(f"d:{c}"), Var(local))))
-            named.append(Var(f"d:{c}") if f == Num(1) else Mul((Var(f"d:{c}"), f if is_leaf(f) else Var(local))))
         if not kids:
             return [Eq(d("L", n.latex), (("0",),), "symbolic", n.name)]
-        from .explain import _sum
-
+        out = [Eq(d(self.tex(c), n.latex), (self.symbolic.terms(f),), "symbolic", f"{c}/{n.name}")
+               for c, f in self.nontrivial_locals(n)]
+        chain, named = self.chain_rule(n)
         steps = [] if kids == ("L",) else [self.symbolic.terms(_sum(chain))]
         second = self.symbolic.terms(_sum(named))
         if not steps or second != steps[0]:
