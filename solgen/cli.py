@@ -19,7 +19,8 @@ from typing import Any
 
 import click
 
-from . import __version__
+from solgen import __version__
+
 from .errors import SolgenError, SpecError
 
 FORMATS = ("md", "tex", "pdf", "json")
@@ -86,7 +87,8 @@ def main() -> None:
 def render(specs: tuple[str, ...], output: str, fmt: str, problem: bool, check: bool,
            no_verify: bool, templates: str | None, max_parameters: int | None) -> None:
     """Render SPEC_OR_DIR... into OUTPUT/<spec stem>.<format>."""
-    from .graph import DEFAULT_MAX_PARAMETERS
+    from solgen.core.graph import DEFAULT_MAX_PARAMETERS
+
     from .pipeline import Options, expand, solve_file
     from .progress import progress
     from .write import stale, write_all
@@ -144,7 +146,8 @@ def _documents(solved: Any, options: Any) -> dict[str, bytes]:
 @_reports_errors
 def solve(spec: str, no_verify: bool, max_parameters: int | None) -> None:
     """Print the JSON answers of SPEC on stdout."""
-    from .graph import DEFAULT_MAX_PARAMETERS
+    from solgen.core.graph import DEFAULT_MAX_PARAMETERS
+
     from .pipeline import Options, solve_file
 
     options = Options(("json",), verify=not no_verify,

@@ -8,11 +8,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from solgen.core.graph import DEFAULT_MAX_PARAMETERS
+from solgen.explain.solution import Solution
+from solgen.spec.sections import Graph as GraphSpec
+from solgen.spec.sections import Network, Spec, load_spec, parse_spec
+
 from .errors import SpecError
-from .graph import DEFAULT_MAX_PARAMETERS
-from .solution import Solution
-from .spec import Graph as GraphSpec
-from .spec import Network, Spec, load_spec, parse_spec
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ class Solved:
 
 
 def _with_diagram(spec: Spec, graph: Any, answers: dict[str, Any], solution: Solution) -> Solved:
-    from .diagram import both, markdown_image
+    from solgen.render.diagram import both, markdown_image
 
     tikz, svg = both(spec, graph)
     drawn = replace(solution, diagram=tikz, image=markdown_image(spec))
@@ -41,16 +42,16 @@ def _with_diagram(spec: Spec, graph: Any, answers: dict[str, Any], solution: Sol
 
 
 def solve(spec: Spec, options: Options = Options()) -> Solved:
-    from .answers import answers
-    from .arch import architecture_solution, facts
-    from .derive import NodeDomainError, derive
-    from .explain import explain
-    from .graph import build_graph
-    from .verify import verify
+    from solgen.core.answers import answers
+    from solgen.core.derive import NodeDomainError, derive
+    from solgen.core.graph import build_graph
+    from solgen.core.verify import verify
+    from solgen.explain.architecture import architecture_solution, facts
+    from solgen.explain.base import explain
 
     net = spec.problem
     if isinstance(net, Network) and net.symbolic:
-        from .symbolic import SymbolicExplainer
+        from solgen.explain.symbolic import SymbolicExplainer
 
         graph = build_graph(spec, options.max_parameters)
         data = {"title": spec.title, "steps": [], "facts": {"parameters": len(graph.params)}}
@@ -91,7 +92,7 @@ def _place(spec: Spec, node: str, iteration: int) -> str:
 
 def documents(solved: Solved, options: Options) -> dict[str, bytes]:
     """Every output file of one spec, by file name, rendered in memory."""
-    from .render import render
+    from solgen.render.templates import render
 
     stem = solved.spec.stem
     out: dict[str, bytes] = {}
@@ -104,7 +105,7 @@ def documents(solved: Solved, options: Options) -> dict[str, bytes]:
             if fmt == "md" and solved.svg:
                 out[f"{stem}.svg"] = solved.svg.encode()
     if "pdf" in options.formats:
-        from .pdf import build_pdf
+        from solgen.render.pdf import build_pdf
 
         tex = out.get(f"{stem}.tex") or render(solved.solution, "tex", options.templates,
                                                  options.problem).encode()

@@ -6,7 +6,7 @@ import re
 from fractions import Fraction
 from typing import Any
 
-from solgen.numbers import NumberFormat
+from solgen.core.numbers import NumberFormat
 from solgen.pipeline import Options, Solved, documents
 
 MD_BLOCK = re.compile(r"^\$\$\n(.*?)\n\$\$$", re.S | re.M)

@@ -4,9 +4,9 @@ from fractions import Fraction
 
 import pytest
 
+from solgen.core.ir import Add, Call, Div, Mul, Neg, Num, Pow, Var
 from solgen.errors import ExprError
-from solgen.expr import parse_definition, parse_expression
-from solgen.ir import Add, Call, Div, Mul, Neg, Num, Pow, Var
+from solgen.spec.expr import parse_definition, parse_expression
 
 
 @pytest.mark.parametrize(

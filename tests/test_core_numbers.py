@@ -4,8 +4,8 @@ from fractions import Fraction
 
 import pytest
 
-from solgen.evaluate import MP
-from solgen.numbers import NumberFormat, carry
+from solgen.core.evaluate import MP
+from solgen.core.numbers import NumberFormat, carry
 
 
 @pytest.mark.parametrize(

@@ -6,10 +6,10 @@ from fractions import Fraction
 import pytest
 import sympy as sp
 
-from solgen.evaluate import evaluate, to_mpf
-from solgen.expr import parse_expression
-from solgen.ir import Call, Num, Var, variables
-from solgen.symdiff import Absolute, Relu, Sigmoid, Sign, Step, local_partial, to_sympy
+from solgen.core.evaluate import evaluate, to_mpf
+from solgen.core.ir import Call, Num, Var, variables
+from solgen.core.symdiff import Absolute, Relu, Sigmoid, Sign, Step, local_partial, to_sympy
+from solgen.spec.expr import parse_expression
 
 EXPRESSIONS = [
     "u11*A1 + u12*A2 + b",
@@ -46,8 +46,8 @@ def test_local_partial_matches_whole_expression_derivative(text: str) -> None:
 def test_sigmoid_tanh_and_relu_derivatives_read_as_hand_work() -> None:
     s, t, r = (Call(f, (Var("z"),)) for f in ("sigmoid", "tanh", "relu"))
     apps = {s: "a", t: "h", r: "y"}
-    from solgen.latex import Printer
-    from solgen.numbers import NumberFormat
+    from solgen.core.numbers import NumberFormat
+    from solgen.render.latex import Printer
 
     p = Printer({"a": "a", "h": "h", "z": "z"}, NumberFormat())
     assert p(local_partial(s, "z", apps)) == "a\\left(1 - a\\right)"

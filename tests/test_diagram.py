@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from solgen.diagram import (
+from solgen.core.graph import build_graph
+from solgen.core.numbers import NumberFormat
+from solgen.render.diagram import (
     LABEL_LIMIT,
     layout,
     markdown_image,
@@ -22,9 +24,7 @@ from solgen.diagram import (
     tex_to_unicode,
     tikz,
 )
-from solgen.graph import build_graph
-from solgen.numbers import NumberFormat
-from solgen.spec import Network, Spec, load_spec, parse_spec
+from solgen.spec.sections import Network, Spec, load_spec, parse_spec
 
 ROOT = Path(__file__).resolve().parent.parent
 SPECS = sorted((ROOT / "specs").glob("*.toml"))
@@ -291,8 +291,8 @@ def test_user_text_is_escaped() -> None:
 
 @pytest.mark.parametrize(("name", "spec"), BUNDLED, ids=[n for n, _ in BUNDLED])
 def test_labels_cover_no_node_and_no_other_label(name: str, spec: Spec) -> None:
-    from solgen.diagram.geometry import _label_box, _overlap
-    from solgen.diagram.placement import _hits
+    from solgen.render.diagram.geometry import _label_box, _overlap
+    from solgen.render.diagram.placement import _hits
 
     pic = layout(spec, graph_of(spec))
     boxes = [_label_box(e.label, e.at) for e in pic.edges if e.label is not None and e.at is not None]

@@ -28,9 +28,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from solgen.errors import ExprError, SolgenError, SpecError
-from solgen.expr import parse_definition, parse_expression
 from solgen.pipeline import Options, solve_text
-from solgen.spec import parse_spec
+from solgen.spec.expr import parse_definition, parse_expression
+from solgen.spec.sections import parse_spec
 
 LONG = os.environ.get("SOLGEN_HYPOTHESIS_PROFILE") == "long"
 ROOT = Path(__file__).parent.parent
@@ -185,7 +185,7 @@ def test_mutated_specs_give_only_spec_errors(text: str):
 @examples(default=40, long=5_000)
 @given(st.binary(max_size=300))
 def test_random_bytes_give_only_spec_errors(data: bytes):
-    from solgen.tomltext import decode
+    from solgen.spec.tomltext import decode
 
     def load(raw: bytes) -> None:
         parse_spec(decode(raw, "fuzz.toml"), "fuzz.toml")

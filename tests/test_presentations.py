@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from solgen.derive import derive
-from solgen.evaluate import evaluate
-from solgen.graph import build_graph
-from solgen.numbers import carry
+from solgen.core.derive import derive
+from solgen.core.evaluate import evaluate
+from solgen.core.graph import build_graph
+from solgen.core.numbers import carry
 from solgen.pipeline import Options, documents, solve
-from solgen.spec import Network, load_spec
+from solgen.spec.sections import Network, load_spec
 
 ROOT = Path(__file__).resolve().parent.parent
 SPECS = sorted((ROOT / "specs").glob("*.toml"))
@@ -56,7 +56,7 @@ def test_question_sheet_has_no_answers(path: Path) -> None:
         assert "What to find" in text
         assert "Backward pass" not in text and "\\boxed" not in text and "Summary" not in text, name
         # no computed gradient appears at the shown precision
-        from solgen.numbers import NumberFormat
+        from solgen.core.numbers import NumberFormat
 
         fmt = NumberFormat(solved.spec.style.digits, solved.spec.style.decimal)
         for step in solved.answers["steps"]:
@@ -74,7 +74,7 @@ def _q(v: float):
 
 def _is_given(solved, shown: str) -> bool:
     """A gradient that happens to print like a given value (0.1) cannot be told apart."""
-    from solgen.numbers import NumberFormat
+    from solgen.core.numbers import NumberFormat
 
     if isinstance(solved.spec.problem, Network) and solved.spec.problem.inputs is None:
         return False
@@ -116,7 +116,7 @@ def test_relu_inactive_sentence_and_multi_path_sentence() -> None:
 
 def test_paths_limit_is_a_clear_spec_error() -> None:
     from solgen.errors import SpecError
-    from solgen.paths import MAX_PATHS
+    from solgen.explain.paths import MAX_PATHS
 
     layers = "".join(
         f"\n[[network.layer]]\nunits = 3\nactivation = \"tanh\"\nweights = [{', '.join(['[0.1, 0.2, 0.3]'] * 3)}]\n"

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from solgen.errors import SpecError
 from solgen.pipeline import Options, solve
-from solgen.spec import parse_spec
+from solgen.spec.sections import parse_spec
 from tests.oracle.strategies import Problem, graphs, networks
 from tests.printed import check_printed
 

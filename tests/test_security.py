@@ -23,9 +23,9 @@ from click.testing import CliRunner
 
 from solgen.cli import main
 from solgen.errors import ExprError, SpecError
-from solgen.expr import parse_expression
-from solgen.latexsafe import check_display_name
-from solgen.spec import parse_spec
+from solgen.render.latexsafe import check_display_name
+from solgen.spec.expr import parse_expression
+from solgen.spec.sections import parse_spec
 
 ROOT = Path(__file__).parent.parent
 SOLGEN = ROOT / "solgen"
@@ -271,7 +271,7 @@ def test_the_scan_would_catch_them():
 
 def test_pdf_build_runs_tex_restricted():
     """pdf.py runs latexmk with -no-shell-escape and TeX's file access set to paranoid."""
-    text = (SOLGEN / "pdf.py").read_text(encoding="utf-8")
+    text = (SOLGEN / "render" / "pdf.py").read_text(encoding="utf-8")
     for needle in ('"-no-shell-escape"', '"openin_any": "p"', '"openout_any": "p"', '"shell_escape": "f"'):
         assert needle in text
 

@@ -5,9 +5,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from solgen import pdf
 from solgen.cli import main
 from solgen.progress import progress
+from solgen.render import pdf
 
 SPECS = Path(__file__).resolve().parent.parent / "specs"
 

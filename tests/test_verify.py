@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from solgen import derive as derive_module
 from solgen.cli import main
-from solgen.derive import Iteration
+from solgen.core import derive as derive_module
+from solgen.core.derive import Iteration
 from solgen.errors import VerifyError
 from solgen.pipeline import solve_text
 

@@ -28,7 +28,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from .reference import ACTIVATIONS, LOSSES, expr_names, parse_definition, parse_expr
+from tests.oracle.reference import ACTIVATIONS, LOSSES, expr_names, parse_definition, parse_expr
 
 Draw = Callable[[st.SearchStrategy[Any]], Any]
 

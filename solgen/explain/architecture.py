@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from solgen.spec.sections import Network, Spec
+
 from .solution import Rich, Solution, Table
-from .spec import Network, Spec
 
 CONVENTIONS: tuple[Rich, ...] = (
     ("Parameters: each unit has one weight per input and, when the layer has biases, one bias: ",

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from .ir import Add, Call, Expr, Mul, Neg, Num, Pow, Var, sub
+from solgen.core.ir import Add, Call, Expr, Mul, Neg, Num, Pow, Var, sub
 
 
 @dataclass(frozen=True)

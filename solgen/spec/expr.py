@@ -15,9 +15,9 @@ import sys
 import warnings
 from fractions import Fraction
 
-from .errors import ExprError
-from .evaluate import DomainError, evaluate
-from .ir import USER_FUNCTIONS, Add, Call, Div, Expr, Mul, Neg, Num, Pow, Var, variables
+from solgen.core.evaluate import DomainError, evaluate
+from solgen.core.ir import USER_FUNCTIONS, Add, Call, Div, Expr, Mul, Neg, Num, Pow, Var, variables
+from solgen.errors import ExprError
 
 MAX_LENGTH = 2000
 MAX_DEPTH = 60

@@ -13,11 +13,12 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from .errors import ExprError, SpecError
+from solgen.core.ir import Expr
+from solgen.errors import ExprError, SpecError
+from solgen.render.latexsafe import check_display_name
+from solgen.train.ops import ACTIVATIONS, LOSSES
+
 from .expr import parse_definition, parse_expression
-from .ir import Expr
-from .latexsafe import check_display_name
-from .ops import ACTIVATIONS, LOSSES
 from .reader import Reader, did_you_mean, key_path, kind_of, plural
 from .tomltext import decode, read_toml
 
@@ -327,7 +328,7 @@ class _SpecReader(Reader):
 
     def known(self, expr: Expr, defined: dict[str, str], place: str, own: str = "",
               later: set[str] | None = None) -> None:
-        from .ir import variables
+        from solgen.core.ir import variables
 
         for name in variables(expr):
             if name == own:

@@ -11,12 +11,13 @@ import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from .errors import SpecError
+from solgen.errors import SpecError
+from solgen.render.latexsafe import GREEK
+from solgen.spec.sections import Graph as GraphSpec
+from solgen.spec.sections import Network, Spec
+from solgen.train.ops import ACTIVATIONS, LOSSES
+
 from .ir import Add, Expr, Mul, Var, variables
-from .latexsafe import GREEK
-from .ops import ACTIVATIONS, LOSSES
-from .spec import Graph as GraphSpec
-from .spec import Network, Spec
 
 DEFAULT_MAX_PARAMETERS = 10_000
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from ..graph import Graph, Node
-from ..ir import Add, Call, Expr, Mul, Var, children
-from ..numbers import NumberFormat
+from solgen.core.graph import Graph, Node
+from solgen.core.ir import Add, Call, Expr, Mul, Var, children
+from solgen.core.numbers import NumberFormat
+
 from .geometry import (
     Point,
     _crosses,

@@ -12,7 +12,8 @@ import tomllib
 from fractions import Fraction
 from typing import Any
 
-from .errors import ExprError, SpecError
+from solgen.errors import ExprError, SpecError
+
 from .expr import decimal_value
 
 

@@ -8,12 +8,13 @@ then with the numbers.  Values come from the same Derivation as the scalar form.
 
 from __future__ import annotations
 
-from .derive import Iteration as Step
-from .evaluate import Value
-from .explain import ETA, Explainer
-from .graph import Node
+from solgen.core.derive import Iteration as Step
+from solgen.core.evaluate import Value
+from solgen.core.graph import Node
+from solgen.spec.sections import Network
+
+from .base import ETA, Explainer
 from .solution import Eq, Iteration, Rich, Section
-from .spec import Network
 
 Grid = list[list[str]]  # canonical names, row-major
 
@@ -92,7 +93,7 @@ class MatrixExplainer(Explainer):
         return Iteration(step.index + 1, tuple(sections))
 
     def scalar_printer(self, step: Step):  # type: ignore[no-untyped-def]
-        from .latex import Printer
+        from solgen.render.latex import Printer
 
         return Printer(self.names, self.fmt, step.values, self.exact0 if step.index == 0 else frozenset())
 

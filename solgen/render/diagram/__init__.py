@@ -35,9 +35,10 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from ..graph import Graph, build_graph
-from ..numbers import NumberFormat
-from ..spec import Network, Spec
+from solgen.core.graph import Graph, build_graph
+from solgen.core.numbers import NumberFormat
+from solgen.spec.sections import Network, Spec
+
 from .geometry import Box as Box
 from .geometry import Point as Point
 from .geometry import Segment as Segment

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from ..graph import Graph, Node
-from ..numbers import NumberFormat
-from ..spec import Layer, Network
+from solgen.core.graph import Graph, Node
+from solgen.core.numbers import NumberFormat
+from solgen.spec.sections import Layer, Network
+
 from .geometry import Point, _ys
 from .model import Picture, Shape
 from .names import _sup, plain_name

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from .evaluate import Value
-from .ir import Add, Call, Div, Expr, Mul, Neg, Num, Pow, Var
-from .numbers import NumberFormat
+from solgen.core.evaluate import Value
+from solgen.core.ir import Add, Call, Div, Expr, Mul, Neg, Num, Pow, Var
+from solgen.core.numbers import NumberFormat
 
 ADD, NEG, MUL, POW, ATOM = 1, 2, 3, 4, 5
 

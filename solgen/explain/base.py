@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from .derive import Derivation
-from .derive import Iteration as Step
-from .evaluate import Value, evaluate
-from .graph import Graph, Node
-from .ir import Add, Call, Expr, Mul, Num, Var, is_leaf
-from .latex import Printer
-from .numbers import NumberFormat
+from solgen.core.derive import Derivation
+from solgen.core.derive import Iteration as Step
+from solgen.core.evaluate import Value, evaluate
+from solgen.core.graph import Graph, Node
+from solgen.core.ir import Add, Call, Expr, Mul, Num, Var, is_leaf
+from solgen.core.numbers import NumberFormat
+from solgen.render.latex import Printer
+from solgen.spec.sections import Spec
+
 from .solution import Eq, Iteration, Rich, Section, Solution, Table
-from .spec import Spec
 
 ETA = "\\eta"
 KIND_WORDS = {"x": "input", "t": "target", "W": "weight", "b": "bias", "param": "parameter"}

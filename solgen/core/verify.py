@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import random
 
+from solgen.errors import VerifyError
+
 from .derive import Derivation, Iteration
-from .errors import VerifyError
 from .evaluate import MP, DomainError, Value, add, evaluate, mul, to_mpf
 from .graph import Graph
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from solgen.errors import SpecError
+
 from .derive import Derivation
-from .errors import SpecError
 from .evaluate import Value
 
 

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
 
-from ..graph import Node
-from ..numbers import NumberFormat
+from solgen.core.graph import Node
+from solgen.core.numbers import NumberFormat
+
 from .names import _TALL, plain_name
 
 # em in cm of \normalsize \footnotesize \scriptsize \tiny in an 11pt document

@@ -14,18 +14,20 @@ from pathlib import Path
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
-from .errors import SolgenError
+from solgen.errors import SolgenError
+from solgen.explain.solution import Rich, Solution
+
 from .latexsafe import md_escape, tex_escape
-from .solution import Rich, Solution
 
 FORMATS = {"md": ("markdown", "solution.md.j2"), "tex": ("latex", "solution.tex.j2")}
 
 
 def template_root() -> Path:
-    packaged = Path(__file__).parent / "templates"
+    package = Path(__file__).resolve().parents[1]  # solgen/
+    packaged = package / "templates"  # the wheel's copy
     if packaged.is_dir():
         return packaged
-    return Path(__file__).resolve().parent.parent / "templates"
+    return package.parent / "templates"  # an editable install: the repository's templates/
 
 
 def _rich(escape: callable[[str], str], math: str) -> callable[[Rich], str]:  # type: ignore[valid-type]

@@ -9,7 +9,8 @@ import re
 from fractions import Fraction
 from typing import Any
 
-from .errors import ExprError, SpecError
+from solgen.errors import ExprError, SpecError
+
 from .expr import DOUBLE_MAX, check_name
 from .tomltext import BadNumber, ExactFloat
 

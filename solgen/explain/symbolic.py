@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from .derive import Derivation, local_formulas
-from .explain import Explainer, _sum, backward_order, d
-from .graph import Graph, Node
+from solgen.core.derive import Derivation, local_formulas
+from solgen.core.graph import Graph, Node
+from solgen.spec.sections import Spec
+
+from .base import Explainer, _sum, backward_order, d
 from .solution import Eq, Iteration, Rich, Section, Solution, Table
-from .spec import Spec
 
 
 class SymbolicExplainer(Explainer):

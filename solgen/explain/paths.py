@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from functools import cache
 
-from .derive import Iteration as Step
-from .errors import SpecError
-from .explain import Explainer, backward_order, d
-from .graph import Node
-from .ir import Expr, Mul, Var, is_leaf
-from .latex import Printer
+from solgen.core.derive import Iteration as Step
+from solgen.core.graph import Node
+from solgen.core.ir import Expr, Mul, Var, is_leaf
+from solgen.errors import SpecError
+from solgen.render.latex import Printer
+
+from .base import Explainer, backward_order, d
 from .solution import Eq, Rich
 
 MAX_PATHS = 24
@@ -84,6 +85,6 @@ class PathsExplainer(Explainer):
 
 
 def _add(terms: list[Expr]) -> Expr:
-    from .ir import Add
+    from solgen.core.ir import Add
 
     return Add(tuple(terms))
