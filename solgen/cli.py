@@ -22,8 +22,7 @@ import click
 from solgen import __version__
 
 from .errors import SolgenError, SpecError
-
-FORMATS = ("md", "tex", "pdf", "json")
+from .export import FORMATS
 
 
 def _reports_errors(fn: Callable[..., Any]) -> Callable[..., Any]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -46,8 +45,8 @@ def solve(spec: Spec, options: Options = Options()) -> Solved:
     from solgen.core.derive import NodeDomainError, derive
     from solgen.core.graph import build_graph
     from solgen.core.verify import verify
+    from solgen.explain import explain
     from solgen.explain.architecture import architecture_solution, facts
-    from solgen.explain.base import explain
 
     net = spec.problem
     if isinstance(net, Network) and net.symbolic:
@@ -91,25 +90,12 @@ def _place(spec: Spec, node: str, iteration: int) -> str:
 
 
 def documents(solved: Solved, options: Options) -> dict[str, bytes]:
-    """Every output file of one spec, by file name, rendered in memory."""
-    from solgen.render.templates import render
+    """Every output file of one spec, by file name, rendered in memory (PDF after LaTeX)."""
+    from solgen.export import FORMATS
 
-    stem = solved.spec.stem
     out: dict[str, bytes] = {}
-    for fmt in options.formats:
-        if fmt == "json":
-            out[f"{stem}.json"] = (json.dumps(solved.answers, indent=2) + "\n").encode()
-        elif fmt in ("md", "tex"):
-            text = render(solved.solution, fmt, options.templates, options.problem)
-            out[f"{stem}.{fmt}"] = text.encode()
-            if fmt == "md" and solved.svg:
-                out[f"{stem}.svg"] = solved.svg.encode()
-    if "pdf" in options.formats:
-        from solgen.render.pdf import build_pdf
-
-        tex = out.get(f"{stem}.tex") or render(solved.solution, "tex", options.templates,
-                                                 options.problem).encode()
-        out[f"{stem}.pdf"] = build_pdf(tex, stem)
+    for fmt in sorted(options.formats, key=lambda f: f == "pdf"):  # a PDF reuses the .tex
+        FORMATS[fmt].write(solved, options, out)
     return out
 
 

@@ -11,7 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 
-from .evaluate import DomainError, Value, add, evaluate, mul, sub
+from solgen.train.optimizers import OPTIMIZERS
+
+from .evaluate import DomainError, Value, add, evaluate, mul
 from .graph import Graph
 from .ir import Call, Expr
 from .numbers import carry
@@ -107,7 +109,9 @@ def _iteration(graph: Graph, formulas: dict[Edge, Expr], params: dict[str, Value
         adjoint[node.name] = settle(total)
     updated: dict[str, Value] = {}
     if lr is not None:
+        optimizer = OPTIMIZERS["sgd"]
         for name in params:
             if name not in graph.frozen:
-                updated[name] = settle(sub(params[name], mul(lr, adjoint[name])))
+                value, _ = optimizer.step({"lr": lr}, params[name], adjoint[name], {}, k + 1)
+                updated[name] = settle(value)
     return Iteration(k, values, local, adjoint, updated, frozenset(kinks))

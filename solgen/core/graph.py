@@ -15,9 +15,9 @@ from solgen.errors import SpecError
 from solgen.render.latexsafe import GREEK
 from solgen.spec.sections import Graph as GraphSpec
 from solgen.spec.sections import Network, Spec
-from solgen.train.ops import ACTIVATIONS, LOSSES
+from solgen.train.losses import LOSSES
 
-from .ir import Add, Expr, Mul, Var, variables
+from .ir import Expr, Var, variables
 
 DEFAULT_MAX_PARAMETERS = 10_000
 
@@ -82,58 +82,25 @@ def build_graph(spec: Spec, max_parameters: int = DEFAULT_MAX_PARAMETERS) -> Gra
     return Graph(tuple(nodes), by_name, {k: tuple(v) for k, v in kids.items()}, upstream, frozen)
 
 
+@dataclass
+class NetworkBuilder:
+    """What a layer kind's ``build`` adds to: the nodes so far and the current stage."""
+
+    net: Network
+    nodes: list[Node] = field(default_factory=list)
+    stage: int = 0
+
+
 def _network_nodes(net: Network) -> tuple[list[Node], dict[str, Fraction]]:
+    from solgen.layers import LAYER_KINDS
+
     inputs = net.inputs or (None,) * net.input_count
-    nodes = [Node(f"x[{i}]", "input", f"x_{{{i}}}", value=v, role="x", index=(i,))
-             for i, v in enumerate(inputs, 1)]
-    prev = [Var(n.name) for n in nodes]
-    stage = 0
+    b = NetworkBuilder(net, [Node(f"x[{i}]", "input", f"x_{{{i}}}", value=v, role="x", index=(i,))
+                             for i, v in enumerate(inputs, 1)])
+    prev = [Var(n.name) for n in b.nodes]
     for l, layer in enumerate(net.layers, 1):
-        stage += 1
-        wide = max(layer.units, len(prev)) >= 10
-        shape = (layer.units, len(prev)) if net.layout == "out_in" else (len(prev), layer.units)
-        grid = layer.weights or [[None] * shape[1] for _ in range(shape[0])]
-        for r, row in enumerate(grid, 1):
-            for c, w in enumerate(row, 1):
-                sep = "," if wide else ""
-                nodes.append(Node(f"W{l}[{r},{c}]", "param", f"w^{{({l})}}_{{{r}{sep}{c}}}", value=w,
-                                  stage=stage, layer=l, role="W", index=(r, c)))
-        bias_names: list[str | None]
-        if layer.bias is None:
-            bias_names = [None] * layer.units
-        elif isinstance(layer.bias, Fraction):
-            nodes.append(Node(f"b{l}", "param", f"b^{{({l})}}", value=layer.bias, stage=stage,
-                              layer=l, role="b"))
-            bias_names = [f"b{l}"] * layer.units
-        else:
-            for j, b in enumerate(layer.bias, 1):
-                b = None if net.symbolic else b
-                nodes.append(Node(f"b{l}[{j}]", "param", f"b^{{({l})}}_{{{j}}}", value=b, stage=stage,
-                                  layer=l, role="b", index=(j,)))
-            bias_names = [f"b{l}[{j}]" for j in range(1, layer.units + 1)]
-        stage += 1
-        zs = []
-        for j in range(1, layer.units + 1):
-            terms: list[Expr] = []
-            for i, a in enumerate(prev, 1):
-                w = f"W{l}[{j},{i}]" if net.layout == "out_in" else f"W{l}[{i},{j}]"
-                terms.append(Mul((Var(w), a)))
-            if bias_names[j - 1]:
-                terms.append(Var(bias_names[j - 1]))  # type: ignore[arg-type]
-            expr = Add(tuple(terms)) if len(terms) > 1 else terms[0]
-            name = f"z{l}[{j}]"
-            nodes.append(Node(name, "node", f"z^{{({l})}}_{{{j}}}", expr, tuple(variables(expr)),
-                              stage=stage, layer=l, role="z", index=(j,)))
-            zs.append(Var(name))
-        stage += 1
-        act = ACTIVATIONS[layer.activation]
-        prev = []
-        for j in range(1, layer.units + 1):
-            expr = act.build(j, zs)
-            name = f"a{l}[{j}]"
-            nodes.append(Node(name, "node", f"a^{{({l})}}_{{{j}}}", expr, tuple(variables(expr)),
-                              stage=stage, layer=l, role="a", index=(j,)))
-            prev.append(Var(name))
+        prev = LAYER_KINDS[layer.type].build(b, l, layer, prev)
+    nodes, stage = b.nodes, b.stage
     upstream: dict[str, Fraction] = {}
     if net.upstream is not None:
         upstream = {v.name: g for v, g in zip(prev, net.upstream)}

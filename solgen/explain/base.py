@@ -285,17 +285,3 @@ def _join_math(items: list[str]) -> list[str]:
             out.append(" and " if i == len(items) - 1 else ", ")
         out.append(m)
     return out
-
-
-def explain(spec: Spec, derivation: Derivation) -> Solution:
-    if spec.style.form == "matrix":
-        from .matrix import MatrixExplainer
-
-        return MatrixExplainer(spec, derivation).solution()
-    if spec.style.chain == "paths":
-        from .paths import PathsExplainer
-
-        return PathsExplainer(spec, derivation).solution()
-    return Explainer(spec, derivation).solution()
-
-

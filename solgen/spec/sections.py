@@ -15,8 +15,9 @@ from typing import Any
 
 from solgen.core.ir import Expr
 from solgen.errors import ExprError, SpecError
+from solgen.layers import LAYER_KINDS
 from solgen.render.latexsafe import check_display_name
-from solgen.train.ops import ACTIVATIONS, LOSSES
+from solgen.train.losses import LOSSES
 
 from .expr import parse_definition, parse_expression
 from .reader import Reader, did_you_mean, key_path, kind_of, plural
@@ -40,6 +41,7 @@ class Layer:
     activation: str
     weights: tuple[tuple[Fraction, ...], ...] | None
     bias: Fraction | tuple[Fraction, ...] | None
+    type: str = "dense"  # a key of solgen.layers.LAYER_KINDS
 
 
 @dataclass(frozen=True)
@@ -223,52 +225,9 @@ class _SpecReader(Reader):
             raise self.fail(place, f"{plural(len(values), what)}, but the last layer has {plural(outputs, 'unit')}")
 
     def layer(self, raw: Any, place: str, previous: int, layout: str, arch_only: bool) -> Layer:
-        table = self.table(raw, place)
-        self.keys(table, ("units", "activation", "weights", "bias"), place)
-        if "units" not in table:
-            raise self.fail(f"{place}.units", "missing: how many units does the layer have?")
-        units = self.integer(table["units"], f"{place}.units", 1)
-        activation = self.choice(table.get("activation", "linear"), f"{place}.activation",
-                                 tuple(ACTIVATIONS))
-        if arch_only:
-            if "weights" in table:
-                raise self.fail(f"{place}.weights", "inputs is a count, so weights cannot be used")
-            has_bias = table.get("bias", True) is not False  # counted unless bias = false
-            return Layer(units, activation, None, Fraction(0) if has_bias else None)
-        if "weights" not in table:
-            raise self.fail(f"{place}.weights", "missing: give the layer's weights")
-        weights = self.matrix(table["weights"], f"{place}.weights", units, previous, layout)
-        bias: Fraction | tuple[Fraction, ...] | None = None
-        if "bias" in table:
-            if isinstance(table["bias"], list):
-                bias = self.numbers(table["bias"], f"{place}.bias")
-                if len(bias) != units:
-                    raise self.fail(f"{place}.bias", f"{plural(len(bias), 'bias')}, but the layer has "
-                                    f"{plural(units, 'unit')} (or give one number: a bias shared by the layer)")
-            else:
-                bias = self.number(table["bias"], f"{place}.bias")
-        return Layer(units, activation, weights, bias)
-
-    def matrix(self, raw: Any, place: str, units: int, previous: int, layout: str
-               ) -> tuple[tuple[Fraction, ...], ...]:
-        rows_want, cols_want = (units, previous) if layout == "out_in" else (previous, units)
-        this, prev = f"the layer has {plural(units, 'unit')}", f"the previous layer has {plural(previous, 'unit')}"
-        if place.startswith("network.layer[1]."):
-            prev = f"there {'is' if previous == 1 else 'are'} {plural(previous, 'input')}"
-        row_what, col_what = (this, prev) if layout == "out_in" else (prev, this)
-        if not isinstance(raw, list) or not raw or not all(isinstance(r, list) for r in raw):
-            got = kind_of(raw) if not isinstance(raw, list) or not raw else "a list that is not all rows"
-            raise self.fail(place, f"expected a list of rows (a {rows_want}x{cols_want} matrix), got {got}")
-        if len(raw) != rows_want:
-            raise self.fail(place, f"{plural(len(raw), 'row')}, but {row_what}"
-                            + _layout_hint(len(raw), len(raw[0]), rows_want, cols_want))
-        rows = []
-        for r, row in enumerate(raw, 1):
-            if len(row) != cols_want:
-                raise self.fail(f"{place}[{r}]", f"{plural(len(row), 'column')}, but {col_what}"
-                                + _layout_hint(len(raw), len(row), rows_want, cols_want))
-            rows.append(tuple(self.number(v, f"{place}[{r}][{c}]") for c, v in enumerate(row, 1)))
-        return tuple(rows)
+        table = dict(self.table(raw, place))
+        kind = LAYER_KINDS[self.choice(table.pop("type", "dense"), f"{place}.type", tuple(LAYER_KINDS))]
+        return kind.read(self, table, place, previous, layout, arch_only)
 
     def graph(self, body: dict[str, Any]) -> Graph:
         allowed = ("inputs", "constants", "params", "nodes", "loss", "upstream", "learning_rate",
@@ -345,9 +304,3 @@ def _later(raw_nodes: list[Any], i: int) -> list[tuple[str, None]]:
         if isinstance(text, str) and "=" in text:
             out.append((text.partition("=")[0].strip(), None))
     return out
-
-
-def _layout_hint(rows: int, cols: int, rows_want: int, cols_want: int) -> str:
-    if (rows, cols) == (cols_want, rows_want) and rows != cols:
-        return ' (the matrix looks transposed: check network.layout, "out_in" or "in_out")'
-    return ""

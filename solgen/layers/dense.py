@@ -1,0 +1,128 @@
+"""The dense (fully connected) layer: z = W a + b (``out_in``) or a W + b (``in_out``), then the activation."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+from solgen.core.ir import Add, Expr, Mul, Var, variables
+from solgen.train.activations import ACTIVATIONS
+
+KEYS = ("units", "activation", "weights", "bias")
+
+
+def read(r: Any, table: dict[str, Any], place: str, previous: int, layout: str, arch_only: bool) -> Any:
+    """Validate one dense layer's keys (``r`` is the spec reader) and return its ``Layer``."""
+    from solgen.spec.reader import plural
+    from solgen.spec.sections import Layer
+
+    r.keys(table, KEYS, place)
+    if "units" not in table:
+        raise r.fail(f"{place}.units", "missing: how many units does the layer have?")
+    units = r.integer(table["units"], f"{place}.units", 1)
+    activation = r.choice(table.get("activation", "linear"), f"{place}.activation", tuple(ACTIVATIONS))
+    if arch_only:
+        if "weights" in table:
+            raise r.fail(f"{place}.weights", "inputs is a count, so weights cannot be used")
+        has_bias = table.get("bias", True) is not False  # counted unless bias = false
+        return Layer(units, activation, None, Fraction(0) if has_bias else None)
+    if "weights" not in table:
+        raise r.fail(f"{place}.weights", "missing: give the layer's weights")
+    weights = _matrix(r, table["weights"], f"{place}.weights", units, previous, layout)
+    bias: Fraction | tuple[Fraction, ...] | None = None
+    if "bias" in table:
+        if isinstance(table["bias"], list):
+            bias = r.numbers(table["bias"], f"{place}.bias")
+            if len(bias) != units:
+                raise r.fail(f"{place}.bias", f"{plural(len(bias), 'bias')}, but the layer has "
+                             f"{plural(units, 'unit')} (or give one number: a bias shared by the layer)")
+        else:
+            bias = r.number(table["bias"], f"{place}.bias")
+    return Layer(units, activation, weights, bias)
+
+
+def _matrix(r: Any, raw: Any, place: str, units: int, previous: int, layout: str
+            ) -> tuple[tuple[Fraction, ...], ...]:
+    from solgen.spec.reader import kind_of, plural
+
+    rows_want, cols_want = (units, previous) if layout == "out_in" else (previous, units)
+    this, prev = f"the layer has {plural(units, 'unit')}", f"the previous layer has {plural(previous, 'unit')}"
+    if place.startswith("network.layer[1]."):
+        prev = f"there {'is' if previous == 1 else 'are'} {plural(previous, 'input')}"
+    row_what, col_what = (this, prev) if layout == "out_in" else (prev, this)
+    if not isinstance(raw, list) or not raw or not all(isinstance(row, list) for row in raw):
+        got = kind_of(raw) if not isinstance(raw, list) or not raw else "a list that is not all rows"
+        raise r.fail(place, f"expected a list of rows (a {rows_want}x{cols_want} matrix), got {got}")
+    if len(raw) != rows_want:
+        raise r.fail(place, f"{plural(len(raw), 'row')}, but {row_what}"
+                     + _layout_hint(len(raw), len(raw[0]), rows_want, cols_want))
+    rows = []
+    for i, row in enumerate(raw, 1):
+        if len(row) != cols_want:
+            raise r.fail(f"{place}[{i}]", f"{plural(len(row), 'column')}, but {col_what}"
+                         + _layout_hint(len(raw), len(row), rows_want, cols_want))
+        rows.append(tuple(r.number(v, f"{place}[{i}][{c}]") for c, v in enumerate(row, 1)))
+    return tuple(rows)
+
+
+def _layout_hint(rows: int, cols: int, rows_want: int, cols_want: int) -> str:
+    if (rows, cols) == (cols_want, rows_want) and rows != cols:
+        return ' (the matrix looks transposed: check network.layout, "out_in" or "in_out")'
+    return ""
+
+
+def build(b: Any, l: int, layer: Any, prev: list[Var]) -> list[Var]:
+    """Add layer ``l``'s weights, biases, pre-activations and activations to the builder ``b``."""
+    from solgen.core.graph import Node
+
+    net = b.net
+    b.stage += 1
+    wide = max(layer.units, len(prev)) >= 10
+    shape = (layer.units, len(prev)) if net.layout == "out_in" else (len(prev), layer.units)
+    grid = layer.weights or [[None] * shape[1] for _ in range(shape[0])]
+    for r, row in enumerate(grid, 1):
+        for c, w in enumerate(row, 1):
+            sep = "," if wide else ""
+            b.nodes.append(Node(f"W{l}[{r},{c}]", "param", f"w^{{({l})}}_{{{r}{sep}{c}}}", value=w,
+                                stage=b.stage, layer=l, role="W", index=(r, c)))
+    bias_names = _biases(b, l, layer)
+    b.stage += 1
+    zs = []
+    for j in range(1, layer.units + 1):
+        terms: list[Expr] = []
+        for i, a in enumerate(prev, 1):
+            w = f"W{l}[{j},{i}]" if net.layout == "out_in" else f"W{l}[{i},{j}]"
+            terms.append(Mul((Var(w), a)))
+        if bias_names[j - 1]:
+            terms.append(Var(bias_names[j - 1]))  # type: ignore[arg-type]
+        expr = Add(tuple(terms)) if len(terms) > 1 else terms[0]
+        name = f"z{l}[{j}]"
+        b.nodes.append(Node(name, "node", f"z^{{({l})}}_{{{j}}}", expr, tuple(variables(expr)),
+                            stage=b.stage, layer=l, role="z", index=(j,)))
+        zs.append(Var(name))
+    b.stage += 1
+    act = ACTIVATIONS[layer.activation]
+    out = []
+    for j in range(1, layer.units + 1):
+        expr = act.build(j, zs)
+        name = f"a{l}[{j}]"
+        b.nodes.append(Node(name, "node", f"a^{{({l})}}_{{{j}}}", expr, tuple(variables(expr)),
+                            stage=b.stage, layer=l, role="a", index=(j,)))
+        out.append(Var(name))
+    return out
+
+
+def _biases(b: Any, l: int, layer: Any) -> list[str | None]:
+    from solgen.core.graph import Node
+
+    if layer.bias is None:
+        return [None] * layer.units
+    if isinstance(layer.bias, Fraction):
+        b.nodes.append(Node(f"b{l}", "param", f"b^{{({l})}}", value=layer.bias, stage=b.stage,
+                            layer=l, role="b"))
+        return [f"b{l}"] * layer.units
+    for j, value in enumerate(layer.bias, 1):
+        value = None if b.net.symbolic else value
+        b.nodes.append(Node(f"b{l}[{j}]", "param", f"b^{{({l})}}_{{{j}}}", value=value, stage=b.stage,
+                            layer=l, role="b", index=(j,)))
+    return [f"b{l}[{j}]" for j in range(1, layer.units + 1)]
