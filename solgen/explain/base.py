@@ -10,6 +10,7 @@ from solgen.core.evaluate import Value, evaluate
 from solgen.core.graph import Graph, Node
 from solgen.core.ir import Add, Call, Expr, Mul, Num, Var, is_leaf
 from solgen.core.numbers import NumberFormat
+from solgen.messages import rich
 from solgen.render.latex import Printer
 from solgen.spec.sections import Spec
 
@@ -17,6 +18,14 @@ from .solution import Eq, Iteration, Rich, Section, Solution, Table
 
 ETA = "\\eta"
 KIND_WORDS = {"x": "input", "t": "target", "W": "weight", "b": "bias", "param": "parameter"}
+
+
+CONVENTION_MATH: dict[str, tuple[str, ...]] = {  # the math of each function's conventions sentence
+    "relu": ("\\operatorname{ReLU}(z) = \\max(0, z)", "\\mathbf{1}[z > 0]"),
+    "sigmoid": ("\\sigma(z) = \\frac{1}{1 + e^{-z}}", "\\sigma'(z) = \\sigma(z)\\left(1 - \\sigma(z)\\right)"),
+    "tanh": ("1 - \\tanh^{2}(z)",),
+    "softmax": ("\\frac{\\partial a_j}{\\partial z_k} = a_j(\\delta_{jk} - a_k)",),
+}
 
 
 def d(of: str, wrt: str) -> str:
@@ -52,25 +61,13 @@ class Explainer:
     # -- front matter ------------------------------------------------------
     def conventions(self) -> tuple[Rich, ...]:
         style = self.spec.style
-        out: list[Rich] = [(
-            f"Given values are exact; computed values are shown to {style.digits} significant digits"
-            + (", and each shown value is carried forward rounded, as by hand." if style.rounding == "carry"
-               else "; every step computes with full precision."),
-        )]
+        out: list[Rich] = [rich(f"conventions.precision_{style.rounding}", digits=style.digits)]
         kinds = {n.expr.fn for n in self.graph.nodes if isinstance(n.expr, Call)}
-        if "relu" in kinds:
-            out.append(("ReLU: ", "\\operatorname{ReLU}(z) = \\max(0, z)", " with derivative ",
-                        "\\mathbf{1}[z > 0]", " (1 if z > 0, else 0, so the derivative at 0 is 0)."))
-        if "sigmoid" in kinds:
-            out.append(("Sigmoid: ", "\\sigma(z) = \\frac{1}{1 + e^{-z}}", " with derivative ",
-                        "\\sigma'(z) = \\sigma(z)\\left(1 - \\sigma(z)\\right)", "."))
-        if "tanh" in kinds:
-            out.append(("Tanh: derivative ", "1 - \\tanh^{2}(z)", "."))
-        if "softmax" in kinds:
-            out.append(("Softmax: ", "\\frac{\\partial a_j}{\\partial z_k} = a_j(\\delta_{jk} - a_k)",
-                        ", so every output depends on every pre-activation of its layer."))
+        for fn, math in CONVENTION_MATH.items():
+            if fn in kinds:
+                out.append(rich(f"conventions.{fn}", *math))
         if self.graph.upstream:
-            out.append(("Backpropagation starts from the given upstream gradients.",))
+            out.append(rich("conventions.upstream"))
         return tuple(out)
 
     def given(self) -> Table:
