@@ -75,7 +75,7 @@ def main() -> None:
 @click.argument("specs", nargs=-1, required=True)
 @click.option("-o", "--output", default="output", show_default=True, help="Folder to write into.")
 @click.option("--format", "fmt", default="md,tex", show_default=True,
-              help="Comma-separated: md, tex, pdf, json.")
+              help="Comma-separated: " + ", ".join(FORMATS) + ".")
 @click.option("--problem", is_flag=True, help="The question sheet: given values, what to find, no answers.")
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 listing the files that would change.")
 @click.option("--no-verify", is_flag=True, help="Skip the central-difference self-check.")
