@@ -65,7 +65,17 @@ def _formats(value: str) -> tuple[str, ...]:
     return items
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+EPILOG = """\b
+Examples:
+  solgen new mlp hw1                         write a commented starter spec hw1.toml
+  solgen render hw1.toml --format md,html    -> output/hw1.md, output/hw1.html
+  solgen solve hw1.toml                      the JSON answers on stdout
+  solgen check specs/                        validate, write nothing
+
+Every key of a spec: docs/reference.md; every command: docs/cli.md."""
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=EPILOG)
 @click.version_option(__version__, prog_name="solgen")
 def main() -> None:
     """Worked backpropagation solutions (answer keys) from TOML specs."""
@@ -153,5 +163,15 @@ def solve(spec: str, no_verify: bool, max_parameters: int | None) -> None:
                       max_parameters=max_parameters or DEFAULT_MAX_PARAMETERS)
     solved = solve_file(Path(spec), options)
     click.echo(json.dumps(solved.answers, indent=2))
+def _add_tools() -> None:
+    from . import cli_tools
+
+    for command in (cli_tools.check, cli_tools.new, cli_tools.schema):
+        command.callback = _reports_errors(command.callback)  # type: ignore[arg-type]
+        main.add_command(command)
+
+
+_add_tools()
+
 if __name__ == "__main__":
     main()
