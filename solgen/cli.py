@@ -95,7 +95,17 @@ def main() -> None:
 @_reports_errors
 def render(specs: tuple[str, ...], output: str, fmt: str, problem: bool, check: bool,
            no_verify: bool, templates: str | None, max_parameters: int | None) -> None:
-    """Render SPEC_OR_DIR... into OUTPUT/<spec stem>.<format>."""
+    """Render SPEC_OR_DIR... into OUTPUT/<spec stem>.<format>.
+
+    \b
+    Examples:
+      solgen render specs/mazur.toml                      -> output/mazur.md, output/mazur.tex
+      solgen render specs/ -o keys --format md,html,pdf   every spec in the folder
+      solgen render specs/ --problem -o sheets            question sheets, no answers
+      solgen render specs/ --check                        exit 1 when output/ is stale
+
+    The spec format: docs/reference.md.
+    """
     from solgen.core.graph import DEFAULT_MAX_PARAMETERS
 
     from .pipeline import Options, expand, solve_file
@@ -154,7 +164,14 @@ def _documents(solved: Any, options: Any) -> dict[str, bytes]:
 @click.option("--max-parameters", type=click.IntRange(1), default=None)
 @_reports_errors
 def solve(spec: str, no_verify: bool, max_parameters: int | None) -> None:
-    """Print the JSON answers of SPEC on stdout."""
+    """Print the JSON answers of SPEC on stdout.
+
+    \b
+    Example:
+      solgen solve specs/mazur.toml > mazur.json
+
+    The JSON's keys (steps, forward, loss, gradients, updated, facts): docs/reference.md.
+    """
     from solgen.core.graph import DEFAULT_MAX_PARAMETERS
 
     from .pipeline import Options, solve_file

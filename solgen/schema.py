@@ -83,7 +83,8 @@ def schema() -> dict[str, Any]:
             "variants": {"$ref": "#/$defs/variants"},
             "variant": _d("Written by `solgen variants` into each variant's spec: who it is for.", {"type": "object"}),
             "grading": _d("Options of `solgen grade` (see docs/grading.md).", {"type": "object"}),
-            "ask": _d("Canonical names of the quantities the question sheet asks for (default: all).", NAMES),
+            "ask": _d("Canonical names of the quantities boxed as the answers (default: L and what the gradients "
+                     "and updates of the parameters give).", NAMES),
         }, ("title",), oneOf=[{"required": ["network"]}, {"required": ["graph"]}]),
         "$defs": _defs(e),
     }
@@ -104,7 +105,7 @@ def _defs(e: dict[str, list[str]]) -> dict[str, Any]:
         "variants": _d("Which given values vary between students and how (docs/variants.md).", _obj({
             "seed": _d("The default seed.", {"type": "integer"}),
             "vary": _d("Canonical name -> rule (min, max, step, choices, integers).", {"type": "object"}),
-            "avoid": _d("Degenerate cases to avoid.", {}),
+            "avoid": _d("Degenerate cases to avoid (names of checks).", {"type": "array", "items": {"type": "string"}}),
             "attempts": _d("How many draws to try before giving up.", COUNT),
         })),
     }
