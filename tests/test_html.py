@@ -125,3 +125,19 @@ def test_render_format_html_writes_one_page_per_spec(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["render", str(ROOT / "specs"), "-o", str(tmp_path), "--format", "html"])
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"{s.stem}.html" for s in SPECS)
+
+
+@pytest.mark.skipif(not CHROMIUM, reason="chromium is not installed")
+def test_dark_scheme_and_print(tmp_path: Path) -> None:
+    page = _page(ROOT / "specs" / "seed004_q2_upstream.toml")
+    probe = tmp_path / "probe.html"
+    probe.write_text(page.replace("</body>", "<script>document.title = 'bg:' + getComputedStyle(document."
+                                  "querySelector('.solgen-key')).backgroundColor;</script></body>"))
+    light = _chromium(probe.as_uri(), "--dump-dom").stdout
+    dark = _chromium(probe.as_uri(), "--force-dark-mode", "--blink-settings=preferredColorScheme=0",
+                     "--dump-dom").stdout
+    assert "<title>bg:rgb(255, 255, 255)</title>" in light
+    assert "<title>bg:rgb(22, 24, 28)</title>" in dark
+    pdf = tmp_path / "key.pdf"
+    run = _chromium((tmp_path / "probe.html").as_uri(), f"--print-to-pdf={pdf}", "--no-pdf-header-footer")
+    assert run.returncode == 0 and pdf.read_bytes().startswith(b"%PDF")
