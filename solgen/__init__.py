@@ -20,32 +20,26 @@ __version__ = "0.1.0"
 
 __all__ = ["Key", "Problem", "SolgenError", "SpecError", "load", "load_ipython_extension", "solve_toml"]
 
-_LAZY = {
-    "load": "solgen.api",
-    "solve_toml": "solgen.api",
-    "Problem": "solgen.api",
-    "Key": "solgen.api",
-    "SpecError": "solgen.errors",
-    "SolgenError": "solgen.errors",
-}
-
 if TYPE_CHECKING:
     from .api import Key, Problem, load, solve_toml
     from .errors import SolgenError, SpecError
 
 
 def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        import importlib
+    """The API's names, imported on first use (``import solgen`` stays cheap)."""
+    if name in ("Key", "Problem", "load", "solve_toml"):
+        from . import api
 
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
+        return api.__dict__[name]
+    if name in ("SpecError", "SolgenError"):
+        from . import errors
+
+        return errors.__dict__[name]
     raise AttributeError(f"module 'solgen' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    return sorted([*__all__, "__version__"])
 
 
 def load_ipython_extension(ipython: Any) -> None:

@@ -42,7 +42,7 @@ class _Sheet:
 
 def _magic(ipython: Any) -> Any:
     def solgen(line: str, cell: str) -> Any:
-        from .api import load
+        from .api import load as load_problem
         from .errors import SolgenError
 
         words = line.split()
@@ -54,7 +54,7 @@ def _magic(ipython: Any) -> Any:
                   "use %%solgen [NAME] [--problem] [--no-verify]")
             return None
         try:
-            key = load(cell, name="cell.toml").solve(verify="--no-verify" not in flags)
+            key = load_problem(cell, name="cell.toml").solve(verify="--no-verify" not in flags)
         except SolgenError as e:
             print(e)
             return None
