@@ -56,6 +56,13 @@ def test_the_workflow_steps_run_as_written_in_a_clean_clone(tmp_path: Path) -> N
     assert sorted(p.name for p in (course / "build" / "keys").iterdir()) == [
         "hw1.html", "hw1.pdf", "quiz1.html", "quiz1.pdf"]
     assert all(p.read_bytes().startswith(b"%PDF") for p in (course / "build" / "sheets").iterdir())
+    # The clean clone's pip-installed solgen renders a key from Python (no checkout on the path).
+    code = ("import solgen, sys; k = solgen.load('specs/hw1.toml').solve(); "
+            "assert solgen.__file__.startswith(sys.prefix), solgen.__file__; "
+            "print(k.answers['steps'][0]['loss'], k.html().startswith('<!DOCTYPE html>'))")
+    api = subprocess.run([str(tmp_path / "venv" / "bin" / "python"), "-c", code], cwd=course, capture_output=True,
+                         text=True, env={"PATH": "/usr/bin:/bin"})
+    assert api.returncode == 0 and api.stdout.split()[1] == "True", api.stderr
     # The stale-output step fails once output/ no longer matches the specs.
     (course / "output" / "hw1.md").write_text("edited by hand\n")
     step = next(s["run"] for s in yaml.safe_load(WORKFLOW.read_text())["jobs"]["keys"]["steps"]
