@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from . import documents
+from . import documents, html
 
 
 @dataclass(frozen=True)
@@ -27,5 +27,6 @@ FORMATS: dict[str, Format] = {
         Format("tex", documents.latex),
         Format("pdf", documents.pdf),
         Format("json", documents.answers),
+        Format("html", html.html),
     )
 }
