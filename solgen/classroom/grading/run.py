@@ -127,3 +127,16 @@ def grade_all(spec_arg: str, answer_args: list[str], options: Options
         results.append((grade(sheet, answers, points_of(sheet, policy, named), policy, sub.id, cells), prep))  # type: ignore[arg-type]
         messages.extend(m for m in cells if m not in messages)
     return results, messages
+
+
+def grade_answers(prep: Prepared, answers: dict[str, str], sid: str = "student",
+                  policy: GradingPolicy | None = None) -> Graded:
+    """One submission given as ``{name: text}`` (the API and the tests): graded on what it answers."""
+    from .answers import Cell, Column
+
+    cells = {name: Cell(raw, name) for name, raw in answers.items() if raw.strip()}
+    sub = Submission(sid, "answers", cells, tuple(Column(i, n) for i, n in enumerate(answers, 1)), ())
+    sheet = prep.sheet
+    policy = policy or sheet.spec.grading
+    found, named, problems = resolve(sheet, sub)
+    return grade(sheet, found, points_of(sheet, policy, named), policy, sid, tuple(problems))  # type: ignore[arg-type]
