@@ -272,3 +272,18 @@ def test_rounded_values_carried_by_hand_are_correct() -> None:
     sheet.update(shown)
     g = graded_with(prep, sheet)
     assert g.first_wrong is None and g.score == g.max
+
+
+def test_a_wrong_value_carried_on_with_more_digits_than_written_follows() -> None:
+    """z1[1] = 0.512 is wrong and unexplained; the student's calculator held 0.5124, so their
+    a1[1] = sigmoid(0.5124) = 0.6254, where sigmoid(0.512) = 0.6253: it still follows."""
+    prep, answers, _ = solved(SPECS / "mazur.toml")
+    assert format(1 / (1 + math.exp(-0.5124)), ".4f") == "0.6254"
+    assert format(1 / (1 + math.exp(-0.512)), ".4f") == "0.6253"
+    marks = {m.step.name: m for m in graded_with(prep, {"z1[1]": "0.512", "a1[1]": "0.6254"}).marks}
+    assert marks["z1[1]"].status == "wrong" and marks["a1[1]"].status == "carried"
+    # an integer is taken as exact: 2 wrong, then 2 * w exactly or it does not follow
+    marks = {m.step.name: m for m in graded_with(prep, {"z1[1]": "2", "a1[1]": "0.8808"}).marks}
+    assert marks["a1[1]"].status == "carried"
+    marks = {m.step.name: m for m in graded_with(prep, {"z1[1]": "2", "a1[1]": "0.8900"}).marks}
+    assert marks["a1[1]"].status == "wrong"

@@ -60,8 +60,12 @@ def test_the_bundled_example_grades(tmp_path: Path) -> None:
     assert code == 0, err
     rows = {r["id"]: r for r in gradebook(tmp_path)}
     assert rows["ada"]["score"] == rows["ada"]["max"] and rows["ada"]["first_wrong_step"] == ""
-    assert rows["ben"]["first_wrong_step"] and rows["ben"]["diagnosis"]
-    assert len(rows) >= 3
+    # ben wrote dz2[1] = 9.011 (sigma' as a/(1-a)^2) and carried it on with its unrounded value
+    # 9.0107...: dW2[1,2] = 9.0107 * 0.59688 = 5.378 (9.011 * 0.59688 would be 5.379) still follows
+    assert (rows["ben"]["first_wrong_step"], rows["ben"]["diagnosis"]) == ("dz2[1]", "sigmoid_ratio")
+    assert rows["ben"]["score"] == "9"
+    assert (rows["cid"]["first_wrong_step"], rows["cid"]["diagnosis"]) == ("W2[1,1]", "update_sign")
+    assert (rows["dee"]["first_wrong_step"], rows["dee"]["diagnosis"]) == ("z1[1]", "w_transposed")
 
 
 def test_shuffled_columns_grade_the_same(tmp_path: Path) -> None:
