@@ -186,11 +186,12 @@ def test_a_folder_of_variants_grades_each_student_against_their_own_spec(tmp_pat
 def test_pdf_feedback(tmp_path: Path) -> None:
     if not shutil.which("latexmk"):
         pytest.skip("TeX is not installed")
-    answers = write(tmp_path, "a.csv", f"{HEADER}\nann,0.3775,0.5933,-0.08217,0.4411\n")
+    answers = write(tmp_path, "a.csv", f"{HEADER}\nann,\u22120.3775,x\U0001F600,-0.08217,0.4411\n")
     code, _, err = run(MAZUR, answers, "--format", "md,pdf", "-o", str(tmp_path / "out"))
-    assert code == 0, err
+    assert code == 0, err  # a Unicode minus and an emoji in a cell do not break LaTeX
     pdf = (tmp_path / "out" / "ann.pdf").read_bytes()
     assert pdf.startswith(b"%PDF")
+    assert "x\U0001F600" in (tmp_path / "out" / "ann.md").read_text()
     assert run(MAZUR, answers, "--format", "docx", "-o", str(tmp_path / "x"))[0] == 2
 
 

@@ -72,7 +72,8 @@ def parse_number(raw: str) -> Answer | None:
     if abs(exp) > 400:
         return None
     value = Fraction(int(whole + frac), 10 ** len(frac)) * Fraction(10) ** exp
-    return Answer(raw.strip(), -value if sign == "-" else value, Fraction(10) ** (exp - len(frac)))
+    shown = raw.strip().replace("\u2212", "-")
+    return Answer(shown, -value if sign == "-" else value, Fraction(10) ** (exp - len(frac)))
 
 
 def read_submissions(path: Path) -> list[Submission]:
