@@ -43,6 +43,7 @@ def key_answers(answers: dict[str, Any], prep: Prepared) -> dict[str, str]:
             out[f"d{name}{suffix}"] = format(v, FMT)
         for name, v in step.get("updated", {}).items():
             out[name + suffix] = format(v, FMT)
+            out[f"old:{name}@{step['iteration'] + 2}"] = format(v, FMT)  # where the next iteration starts
     return {k: v for k, v in out.items() if k in prep.sheet.names}
 
 
@@ -184,6 +185,21 @@ def _factor_two(ans: dict[str, Any], spec: dict[str, Any], rng: random.Random) -
     return "L", step["loss"] / 2
 
 
+def _factor_half(ans: dict[str, Any], spec: dict[str, Any], rng: random.Random) -> tuple[str, float]:
+    step = ans["steps"][0]  # mazur: L = 1/2 (t - a)^2; without the 1/2, dL/da = 2(a - t)
+    if rng.random() < 0.5:
+        j = rng.choice([1, 2])
+        return f"da2[{j}]", step["gradients"][f"a2[{j}]"] * 2
+    return "L", step["loss"] * 2
+
+
+def _stale_start(ans: dict[str, Any], spec: dict[str, Any], rng: random.Random) -> tuple[str, float]:
+    first = ans["steps"][0]  # seed003: iteration 2 starts from b2 before its update (-0.5, not -0.535)
+    name = rng.choice(sorted(n for n in first["updated"] if n.startswith("b")))
+    layer = spec["network"]["layer"][int(name[1]) - 1]
+    return f"old:{name}@2", float(layer["bias"][int(name[3]) - 1])
+
+
 def _stale_update(ans: dict[str, Any], spec: dict[str, Any], rng: random.Random) -> tuple[str, float]:
     second = ans["steps"][1]  # seed003, iteration 2: the update starts from the value before iteration 1
     name = rng.choice(sorted(second["updated"]))
@@ -201,6 +217,8 @@ INJECTIONS = [
     ("relu_negative", "seed004_q3_mse", _relu_negative),
     ("missing_mean", "seed004_q3_mse", _missing_mean),
     ("factor_two", "seed000_linear_three_layer", _factor_two),
+    ("factor_two", "mazur", _factor_half),
+    ("stale_update", "seed003_relu_iterations", _stale_start),
     ("stale_update", "seed003_relu_iterations", _stale_update),
 ]
 
@@ -212,7 +230,7 @@ def test_an_injected_mistake_is_found_at_its_step_and_named(mistake: str, stem: 
     sheet = key_answers(answers, prep)
     name, wrong = inject(answers, spec, random.Random(f"{mistake}{seed}"))
     assert name in sheet and not math.isclose(float(sheet[name]), wrong, rel_tol=1e-6)
-    sheet[name] = format(wrong, FMT)
+    sheet[name] = format(wrong, ".11e")  # 12 significant digits, however round the number
     g = graded_with(prep, sheet)
     assert g.first_wrong is not None and g.first_wrong.step.name == name
     assert mistake in g.first_wrong.diagnoses

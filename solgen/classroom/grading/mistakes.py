@@ -176,9 +176,12 @@ def update_sign(sheet: Sheet, step: Step) -> Iterator[Variant]:
 
 
 def stale_update(sheet: Sheet, step: Step) -> Iterator[Variant]:
-    if step.kind == "update" and step.iteration > 0:
-        yield lambda get: update(sheet, step, get, old_from=step.iteration - 1)
-        yield lambda get: update(sheet, step, get, grad_from=step.iteration - 1)
+    k = step.iteration
+    if step.kind == "update" and k > 0:
+        yield lambda get: update(sheet, step, get, old_from=k - 1)
+        yield lambda get: update(sheet, step, get, grad_from=k - 1)
+    elif step.kind == "old":  # the iteration starts from the parameter before the update
+        yield lambda get: get(("old", step.node, k - 1)) if k > 1 else sheet.given_value(step.node)
 
 
 MISTAKES: dict[str, Mistake] = {
