@@ -180,6 +180,46 @@ def solve(spec: str, no_verify: bool, max_parameters: int | None) -> None:
                       max_parameters=max_parameters or DEFAULT_MAX_PARAMETERS)
     solved = solve_file(Path(spec), options)
     click.echo(json.dumps(solved.answers, indent=2))
+
+
+@main.command()
+@click.argument("spec")
+@click.argument("answers", nargs=-1, required=True)
+@click.option("-o", "--output", default="grades", show_default=True, help="Folder to write into.")
+@click.option("--tolerance", default=None,
+              help='"shown" (half a unit in the last digit written; the default), a number, or a percentage ("2%").')
+@click.option("--credit", type=click.Choice(["ecf", "none"]), default=None,
+              help="ecf: credit errors carried forward (the default, or the spec's [grading] ecf); none: do not.")
+@click.option("--format", "fmt", default="md", show_default=True, help="Feedback pages, comma-separated: md, tex, pdf.")
+@_reports_errors
+def grade(spec: str, answers: tuple[str, ...], output: str, tolerance: str | None, credit: str | None,
+          fmt: str) -> None:
+    """Grade ANSWERS (CSV, TOML or JSON files or folders) against SPEC (a spec, or a folder of
+    variant specs <id>.toml): OUTPUT/gradebook.csv and a feedback page per student."""
+    from .classroom.grading.report import documents
+    from .classroom.grading.run import Options, grade_all
+    from .spec.grading import parse_tolerance
+    from .write import write_all
+
+    formats = tuple(dict.fromkeys(v.strip() for v in fmt.split(",") if v.strip()))
+    if not formats or any(f not in ("md", "tex", "pdf") for f in formats):
+        raise click.UsageError(f"--format {fmt!r}: choose from md,tex,pdf")
+    rule = parse_tolerance(tolerance) if tolerance is not None else None
+    if tolerance is not None and rule is None:
+        raise click.UsageError(f'--tolerance {tolerance!r}: give "shown", a number of at least 0, '
+                               'or a percentage such as "2%"')
+    options = Options(rule, None if credit is None else credit == "ecf", formats)
+    results, messages = grade_all(spec, list(answers), options)
+    for line in messages:
+        click.echo(line, err=True)
+    files = documents(results, formats)
+    write_all(Path(output), files)
+    for graded, _ in results:
+        first = graded.first_wrong
+        where = f"first wrong step {first.step.name}" if first else "no wrong step"
+        click.echo(f"{graded.id}: {graded.score} of {graded.max}, {where}")
+
+
 def _add_tools() -> None:
     from . import cli_tools
 

@@ -20,6 +20,7 @@ from solgen.render.latexsafe import check_display_name
 from solgen.train.losses import LOSSES
 
 from .expr import parse_definition, parse_expression
+from .grading import GradingPolicy, read_grading
 from .reader import Reader, did_you_mean, key_path, kind_of, plural
 from .tomltext import decode, read_toml
 
@@ -78,6 +79,7 @@ class Spec:
     frozen: tuple[str, ...] = ()
     ask: tuple[str, ...] = ()
     style: Style = Style()
+    grading: GradingPolicy = GradingPolicy()  # the optional [grading] table (solgen grade)
 
     @property
     def stem(self) -> str:
@@ -103,7 +105,7 @@ class _SpecReader(Reader):
     """The spec's own sections: top level, [style], [network] and its layers, [graph]."""
 
     def spec(self, raw: dict[str, Any]) -> Spec:
-        top = ("title", "description", "network", "graph", "style", "ask")
+        top = ("title", "description", "network", "graph", "style", "ask", "grading")
         self.keys(raw, top, "")
         if "title" not in raw:
             raise self.fail("title", "missing: every spec needs a title")
@@ -129,7 +131,7 @@ class _SpecReader(Reader):
         ask = self.names_list(raw.get("ask", []), "ask")
         return Spec(
             self.file, title, description, problem, lr, iterations, frozen, ask,
-            self.style(raw.get("style", {})),
+            self.style(raw.get("style", {})), read_grading(self, raw.get("grading", {})),
         )
 
     def names_list(self, value: Any, place: str) -> tuple[str, ...]:

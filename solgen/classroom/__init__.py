@@ -1,0 +1,1 @@
+"""Classroom tools built on the answer key: variants of a problem, and grading students' answers."""
