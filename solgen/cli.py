@@ -71,25 +71,30 @@ def main() -> None:
     """Worked backpropagation solutions (answer keys) from TOML specs."""
 
 
+JOBS = click.option("-j", "--jobs", type=click.IntRange(1), default=None,
+                    help="Worker processes (default: every core); outputs are the same for any N.")
+
+
 @main.command()
 @click.argument("specs", nargs=-1, required=True)
 @click.option("-o", "--output", default="output", show_default=True, help="Folder to write into.")
 @click.option("--format", "fmt", default="md,tex", show_default=True,
-              help="Comma-separated: md, tex, pdf, json.")
+              help="Comma-separated: " + ", ".join(FORMATS) + ".")
 @click.option("--problem", is_flag=True, help="The question sheet: given values, what to find, no answers.")
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 listing the files that would change.")
 @click.option("--no-verify", is_flag=True, help="Skip the central-difference self-check.")
 @click.option("--templates", type=click.Path(file_okay=False), help="A folder whose templates override ours.")
 @click.option("--max-parameters", type=click.IntRange(1), default=None,
               help="Largest network to render (default 10000).")
+@JOBS
 @_reports_errors
 def render(specs: tuple[str, ...], output: str, fmt: str, problem: bool, check: bool,
-           no_verify: bool, templates: str | None, max_parameters: int | None) -> None:
+           no_verify: bool, templates: str | None, max_parameters: int | None, jobs: int | None) -> None:
     """Render SPEC_OR_DIR... into OUTPUT/<spec stem>.<format>."""
     from solgen.core.graph import DEFAULT_MAX_PARAMETERS
 
-    from .pipeline import Options, expand, solve_file
-    from .progress import progress
+    from .batch import pool
+    from .pipeline import Options, expand
     from .write import stale, write_all
 
     try:
@@ -99,27 +104,38 @@ def render(specs: tuple[str, ...], output: str, fmt: str, problem: bool, check: 
     options = Options(formats, problem, not no_verify, templates, max_parameters or DEFAULT_MAX_PARAMETERS)
     outdir = Path(output)
     paths = expand(list(specs))
-    files: dict[str, bytes] = {}
-    errors: list[str] = []
-    with progress(paths) as bar:
-        for path in bar:
-            try:
-                solved = solve_file(path, options)
-                files.update(_documents(solved, options))
-            except SolgenError as e:
-                if e.exit_code != 2:
-                    raise
-                errors.append(_message(e))
-    if errors:
-        for line in errors:
-            click.echo(line, err=True)
-        sys.exit(2)
+    with pool(jobs, len(paths)) as executor:
+        files = _render_all(paths, options, executor)
     if check:
         changed = stale(outdir, files)
         for path in changed:
             click.echo(f"would change: {path}")
         sys.exit(1 if changed else 0)
     write_all(outdir, files)
+
+
+def _render_all(paths: list[Path], options: Any, executor: Any) -> dict[str, bytes]:
+    """Every spec's documents, rendered by the pool in input order (one progress bar); a
+    spec error is listed and ends the command with exit 2 once every spec is done."""
+    from .batch import documents
+    from .export import gather
+    from .progress import progress
+
+    results: list[dict[str, bytes]] = []
+    errors: list[str] = []
+    with progress(paths) as bar:
+        for _, result in zip(bar, documents(paths, options, executor)):
+            if isinstance(result, SolgenError):
+                if result.exit_code != 2:
+                    raise result
+                errors.append(_message(result))
+            else:
+                results.append(result)
+    if errors:
+        for line in errors:
+            click.echo(line, err=True)
+        sys.exit(2)
+    return gather(results)
 
 
 def _documents(solved: Any, options: Any) -> dict[str, bytes]:

@@ -30,14 +30,23 @@ class Solved:
     answers: dict[str, Any]
     solution: Solution
     svg: str = ""
+    derivation: Any = None  # the exact Derivation (None for architecture-only and symbolic problems)
 
 
 def _with_diagram(spec: Spec, graph: Any, answers: dict[str, Any], solution: Solution) -> Solved:
     from solgen.render.diagram import both, markdown_image
 
     tikz, svg = both(spec, graph)
-    drawn = replace(solution, diagram=tikz, image=markdown_image(spec))
+    drawn = replace(solution, diagram=tikz, image=markdown_image(spec), variant=_variant_line(spec))
     return Solved(spec, answers, drawn, svg)
+
+
+def _variant_line(spec: Spec) -> str:
+    if spec.variant is None:
+        return ""
+    from solgen.messages import text
+
+    return text("variants.tag", student=spec.variant.student, variant=spec.variant.id)
 
 
 def solve(spec: Spec, options: Options = Options()) -> Solved:
@@ -71,7 +80,8 @@ def solve(spec: Spec, options: Options = Options()) -> Solved:
             shown = derive(graph, spec.learning_rate, spec.iterations, carry_digits=style.digits)
     except NodeDomainError as e:
         raise SpecError(spec.file, _place(spec, e.node, e.iteration), e.message) from None
-    return _with_diagram(spec, graph, answers(spec.title, exact, spec.file), explain(spec, shown))
+    solved = _with_diagram(spec, graph, answers(spec.title, exact, spec.file), explain(spec, shown))
+    return replace(solved, derivation=exact)
 
 
 def _place(spec: Spec, node: str, iteration: int) -> str:

@@ -71,3 +71,4 @@ class Solution:
     facts: dict[str, int] = field(default_factory=dict)
     diagram: str = ""  # TikZ picture for LaTeX
     image: str = ""  # Markdown image reference to the SVG beside the .md
+    variant: str = ""  # "Student s01, variant 3fa2c19b" on a variant's sheet and key (plain text)
