@@ -156,6 +156,79 @@ def _documents(solved: Any, options: Any) -> dict[str, bytes]:
 
 @main.command()
 @click.argument("spec", type=click.Path(dir_okay=False))
+@click.option("--count", type=click.IntRange(1, 100_000), default=None, help="Students s001, s002, ... (no roster).")
+@click.option("--roster", type=click.Path(dir_okay=False), default=None,
+              help="A CSV with an id column (else the first column): one variant per student.")
+@click.option("--seed", type=click.IntRange(0), default=None, help="Overrides [variants] seed.")
+@click.option("-o", "--output", required=True, help="Folder to write <id>.toml and answers.csv/json into.")
+@click.option("--format", "fmt", default=None,
+              help="Also render: keys/ and sheets/ (md, tex, pdf, json), <problem>.moodle.xml, <problem>.qti.zip.")
+@click.option("--no-verify", is_flag=True, help="Skip the central-difference self-check of the keys.")
+@JOBS
+@_reports_errors
+def variants(spec: str, count: int | None, roster: str | None, seed: int | None, output: str,
+             fmt: str | None, no_verify: bool, jobs: int | None) -> None:
+    """One variant of SPEC per student: OUTPUT/<id>.toml and the class answer table."""
+    from .batch import pool
+    from .classroom.roster import counted, read_roster
+    from .classroom.variants import draw_class, load_plan
+    from .write import write_all
+
+    if (count is None) == (roster is None):
+        raise click.UsageError("give one of --count N and --roster FILE")
+    formats = _formats(fmt) if fmt else ()
+    students = read_roster(Path(roster)) if roster else counted(count or 0)
+    plan, _ = load_plan(spec, seed)
+    with pool(jobs, len(students)) as executor:
+        drawn = draw_class(spec, seed, students, executor)
+        files = _class_files(plan, drawn)
+        if formats:
+            files.update(_class_documents(Path(output), drawn, formats, not no_verify, executor))
+    write_all(Path(output), files)
+    click.echo(f"{len(drawn)} variants of {plan.file} (seed {plan.seed}) in {output}", err=True)
+
+
+def _class_files(plan: Any, drawn: list[Any]) -> dict[str, bytes]:
+    from solgen.spec.sections import parse_spec
+
+    from .classroom.table import answers_csv, answers_json
+
+    files = {f"{v.student}.toml": v.text.encode() for v in drawn}
+    digits = parse_spec(drawn[0].text, "variant.toml").style.digits
+    files["answers.csv"] = answers_csv(drawn)
+    files["answers.json"] = answers_json(plan.stem, plan.seed, digits, drawn)
+    return files
+
+
+def _class_documents(outdir: Path, drawn: list[Any], formats: tuple[str, ...], verify: bool,
+                     executor: Any) -> dict[str, bytes]:
+    """keys/ and sheets/ of every variant, and the combined LMS files, rendered from the
+    variants' own spec files (written to a private folder first, so that each key is exactly
+    what ``solgen render`` makes of OUTPUT/<id>.toml)."""
+    import tempfile
+
+    from .export import combined
+    from .pipeline import Options
+
+    out: dict[str, bytes] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = []
+        for v in drawn:
+            p = Path(tmp) / f"{v.student}.toml"
+            p.write_text(v.text, encoding="utf-8")
+            paths.append(p)
+        key = Options(formats, verify=verify)
+        for name, data in _render_all(paths, key, executor).items():
+            out[name if combined(name) else f"keys/{name}"] = data
+        sheet_formats = tuple(f for f in formats if f in ("md", "tex", "pdf"))
+        if sheet_formats:
+            sheet = Options(sheet_formats, problem=True, verify=False)
+            out.update({f"sheets/{n}": d for n, d in _render_all(paths, sheet, executor).items()})
+    return out
+
+
+@main.command()
+@click.argument("spec", type=click.Path(dir_okay=False))
 @click.option("--no-verify", is_flag=True, help="Skip the central-difference self-check.")
 @click.option("--max-parameters", type=click.IntRange(1), default=None)
 @_reports_errors

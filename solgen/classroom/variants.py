@@ -15,7 +15,7 @@ import hashlib
 from collections import Counter
 from dataclasses import dataclass
 from fractions import Fraction
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -127,3 +127,31 @@ def first_passing(path: str, seed: int | None, student: str, start: int = 0,
     check, count = why.most_common(1)[0]
     raise SpecError(plan.file, "variants", f"no variant for student {student} in {plan.attempts} draws: "
                     f"{count} failed {check!r} ({example[check]}); " + checks.advice(check))
+
+
+def draw_class(path: str, seed: int | None, students: list[str], executor: Any = None) -> list[Variant]:
+    """One variant per student, in the order given.  Each student's first passing draw is
+    found in the pool; then duplicates are settled in rank order (a hash of the id, so the
+    roster's order never matters): the lower rank keeps a variant, the other draws on."""
+    from solgen.batch import run
+
+    plan, _ = load_plan(path, seed)
+    found: dict[str, Variant] = {}
+    for student, result in zip(students, run(partial(_first, path, seed), students, executor)):
+        if isinstance(result, Exception):
+            raise result
+        found[student] = result
+    if "duplicates" not in plan.avoid:
+        return [found[s] for s in students]
+    taken: set[str] = set()
+    for student in sorted(students, key=lambda s: (rank(plan, s), s)):
+        v = found[student]
+        if v.id in taken:
+            v = first_passing(path, seed, student, v.attempt + 1, frozenset(taken))
+            found[student] = v
+        taken.add(v.id)
+    return [found[s] for s in students]
+
+
+def _first(path: str, seed: int | None, student: str) -> Variant:
+    return first_passing(path, seed, student)
