@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
@@ -83,14 +82,17 @@ def run(fn: Callable[[Any], T], items: Sequence[Any], executor: Executor | None)
         yield _restore(r)
 
 
-def render_one(options: Any, path: Path) -> dict[str, bytes]:
-    """One spec's documents (a worker's job in ``solgen render`` and ``solgen variants``)."""
+def render_one(job: tuple[Path, Any]) -> dict[str, bytes]:
+    """One spec's documents with its options (a worker's job in ``solgen render`` and
+    ``solgen variants``)."""
     from .cli import _documents
     from .pipeline import solve_file
 
+    path, options = job
     return _documents(solve_file(path, options), options)
 
 
-def documents(paths: Sequence[Path], options: Any, executor: Executor | None) -> Iterator[dict[str, bytes] | SolgenError]:
-    """Every spec's files, in the order of ``paths``, built by the pool."""
-    return run(partial(render_one, options), paths, executor)
+def documents(jobs: Sequence[tuple[Path, Any]],
+              executor: Executor | None) -> Iterator[dict[str, bytes] | SolgenError]:
+    """Every (spec, options) job's files, in the order of ``jobs``, built by the pool."""
+    return run(render_one, jobs, executor)

@@ -94,6 +94,7 @@ def render(specs: tuple[str, ...], output: str, fmt: str, problem: bool, check: 
     from solgen.core.graph import DEFAULT_MAX_PARAMETERS
 
     from .batch import pool
+    from .export import gather
     from .pipeline import Options, expand
     from .write import stale, write_all
 
@@ -105,7 +106,7 @@ def render(specs: tuple[str, ...], output: str, fmt: str, problem: bool, check: 
     outdir = Path(output)
     paths = expand(list(specs))
     with pool(jobs, len(paths)) as executor:
-        files = _render_all(paths, options, executor)
+        files = gather(_render_all([(p, options) for p in paths], executor))
     if check:
         changed = stale(outdir, files)
         for path in changed:
@@ -114,17 +115,17 @@ def render(specs: tuple[str, ...], output: str, fmt: str, problem: bool, check: 
     write_all(outdir, files)
 
 
-def _render_all(paths: list[Path], options: Any, executor: Any) -> dict[str, bytes]:
-    """Every spec's documents, rendered by the pool in input order (one progress bar); a
-    spec error is listed and ends the command with exit 2 once every spec is done."""
+def _render_all(jobs: list[tuple[Path, Any]], executor: Any) -> list[dict[str, bytes]]:
+    """Each (spec, options) job's documents, rendered by the pool in input order (one
+    progress bar); a spec error is listed and ends the command with exit 2 once every job
+    is done."""
     from .batch import documents
-    from .export import gather
     from .progress import progress
 
     results: list[dict[str, bytes]] = []
     errors: list[str] = []
-    with progress(paths) as bar:
-        for _, result in zip(bar, documents(paths, options, executor)):
+    with progress([p for p, _ in jobs]) as bar:
+        for _, result in zip(bar, documents(jobs, executor)):
             if isinstance(result, SolgenError):
                 if result.exit_code != 2:
                     raise result
@@ -132,10 +133,10 @@ def _render_all(paths: list[Path], options: Any, executor: Any) -> dict[str, byt
             else:
                 results.append(result)
     if errors:
-        for line in errors:
+        for line in dict.fromkeys(errors):
             click.echo(line, err=True)
         sys.exit(2)
-    return gather(results)
+    return results
 
 
 def _documents(solved: Any, options: Any) -> dict[str, bytes]:
@@ -176,14 +177,17 @@ def variants(spec: str, count: int | None, roster: str | None, seed: int | None,
 
     if (count is None) == (roster is None):
         raise click.UsageError("give one of --count N and --roster FILE")
-    formats = _formats(fmt) if fmt else ()
+    try:
+        formats = _formats(fmt) if fmt else ()
+    except click.BadParameter as e:
+        raise click.UsageError(str(e)) from None
     students = read_roster(Path(roster)) if roster else counted(count or 0)
     plan, _ = load_plan(spec, seed)
     with pool(jobs, len(students)) as executor:
         drawn = draw_class(spec, seed, students, executor)
         files = _class_files(plan, drawn)
         if formats:
-            files.update(_class_documents(Path(output), drawn, formats, not no_verify, executor))
+            files.update(_class_documents(drawn, formats, not no_verify, executor))
     write_all(Path(output), files)
     click.echo(f"{len(drawn)} variants of {plan.file} (seed {plan.seed}) in {output}", err=True)
 
@@ -200,14 +204,13 @@ def _class_files(plan: Any, drawn: list[Any]) -> dict[str, bytes]:
     return files
 
 
-def _class_documents(outdir: Path, drawn: list[Any], formats: tuple[str, ...], verify: bool,
-                     executor: Any) -> dict[str, bytes]:
+def _class_documents(drawn: list[Any], formats: tuple[str, ...], verify: bool, executor: Any) -> dict[str, bytes]:
     """keys/ and sheets/ of every variant, and the combined LMS files, rendered from the
     variants' own spec files (written to a private folder first, so that each key is exactly
     what ``solgen render`` makes of OUTPUT/<id>.toml)."""
     import tempfile
 
-    from .export import combined
+    from .export import combined, gather
     from .pipeline import Options
 
     out: dict[str, bytes] = {}
@@ -218,12 +221,13 @@ def _class_documents(outdir: Path, drawn: list[Any], formats: tuple[str, ...], v
             p.write_text(v.text, encoding="utf-8")
             paths.append(p)
         key = Options(formats, verify=verify)
-        for name, data in _render_all(paths, key, executor).items():
+        sheet = Options(tuple(f for f in formats if f in ("md", "tex", "pdf")), problem=True, verify=False)
+        jobs = [(p, key) for p in paths] + ([(p, sheet) for p in paths] if sheet.formats else [])
+        results = _render_all(jobs, executor)
+        for name, data in gather(results[:len(paths)]).items():
             out[name if combined(name) else f"keys/{name}"] = data
-        sheet_formats = tuple(f for f in formats if f in ("md", "tex", "pdf"))
-        if sheet_formats:
-            sheet = Options(sheet_formats, problem=True, verify=False)
-            out.update({f"sheets/{n}": d for n, d in _render_all(paths, sheet, executor).items()})
+        for files in results[len(paths):]:
+            out.update({f"sheets/{n}": d for n, d in files.items()})
     return out
 
 

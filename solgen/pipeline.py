@@ -80,8 +80,20 @@ def solve(spec: Spec, options: Options = Options()) -> Solved:
             shown = derive(graph, spec.learning_rate, spec.iterations, carry_digits=style.digits)
     except NodeDomainError as e:
         raise SpecError(spec.file, _place(spec, e.node, e.iteration), e.message) from None
-    solved = _with_diagram(spec, graph, answers(spec.title, exact, spec.file), explain(spec, shown))
+    solution = _asked(spec, exact, explain(spec, shown))
+    solved = _with_diagram(spec, graph, answers(spec.title, exact, spec.file), solution)
     return replace(solved, derivation=exact)
+
+
+def _asked(spec: Spec, exact: Any, solution: Solution) -> Solution:
+    """A spec with an ask list: the sheet lists exactly what it asks."""
+    if not spec.ask:
+        return solution
+    from solgen.classroom.answers import asked
+    from solgen.messages import rich
+
+    labels = tuple(a.label for a in asked(spec, exact))
+    return replace(solution, asked=labels, find=rich("variants.find_many", digits=spec.style.digits))
 
 
 def _place(spec: Spec, node: str, iteration: int) -> str:

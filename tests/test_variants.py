@@ -250,3 +250,34 @@ def test_the_base_plan_reads_every_slot() -> None:
     assert names == ["x[1]", "x[2]", "W1[1,1]", "W1[1,2]", "W1[2,1]", "W1[2,2]", "W2[1,1]", "W2[1,2]",
                      "b1[1]", "b1[2]", "t[1]"]
     assert plan.seed == 2027 and plan.avoid == {"dead_relu", "saturation", "ties", "zero_gradients", "duplicates"}
+
+
+@pytest.mark.parametrize("table, message", [
+    ('[variant]\nstudent = "a"\nid = "b"\nseed = 1\n', "variant.problem: missing: solgen variants writes "
+                                                        "student, id, seed and problem"),
+    ('[variant]\nstudent = "a"\nid = "b"\nseed = 1\nproblem = "p"\nextra = 1\n', "variant.extra: unknown key"),
+    ('[variant]\nstudent = "a"\nid = "b"\nseed = -1\nproblem = "p"\n', "variant.seed: must be at least 0, got -1"),
+    ("variants = 3\n", "variants: expected a table, got 3"),
+])
+def test_the_reader_checks_variant_and_variants_tables(table: str, message: str) -> None:
+    from solgen.errors import SpecError
+    from solgen.spec.sections import parse_spec
+
+    text = HW.read_text()
+    base = text[:text.index("[variants]")]
+    if table.startswith("variants"):
+        base = table + base
+    else:
+        base += table
+    with pytest.raises(SpecError) as e:
+        parse_spec(base, "v.toml")
+    assert str(e.value) == f"v.toml: {message}"
+
+
+def test_toml_writer_round_trips_every_bundled_spec() -> None:
+    from solgen.classroom.tomlwrite import dumps
+    from solgen.spec.tomltext import read_toml
+
+    for path in sorted((ROOT / "specs").glob("*.toml")):
+        raw = read_toml(path.read_text(), path.name)
+        assert tomllib.loads(dumps(raw)) == tomllib.loads(path.read_text()), path.name

@@ -28,9 +28,11 @@ KINKS = ("relu", "abs", "max", "min")
 ADVICE = {
     "dead_relu": "widen the ranges of [variants] vary toward values that keep every ReLU active, "
                  'or drop "dead_relu" from avoid',
-    "saturation": 'give smaller ranges (|z| <= 4 keeps sigmoid and tanh off their flat tails), or drop "saturation" from avoid',
+    "saturation": "give smaller ranges (|z| <= 4 keeps sigmoid and tanh off their flat tails), "
+                  'or drop "saturation" from avoid',
     "ties": 'use a step that does not land on the kink, or drop "ties" from avoid',
-    "zero_gradients": 'vary values away from those that zero an asked gradient, or drop "zero_gradients" from avoid',
+    "zero_gradients": "vary values away from those that zero an asked gradient, "
+                      'or drop "zero_gradients" from avoid',
     "duplicates": "widen the ranges or add choices: there are fewer distinct variants than students",
     "invalid": "narrow the ranges of [variants] vary to values the problem accepts",
 }

@@ -37,18 +37,22 @@ class Variant:
     answers: tuple[Answer, ...]
 
 
-@lru_cache(maxsize=8)
 def load_plan(path: str, seed: int | None) -> tuple[Plan, checks.Analysis]:
-    """The plan of the spec at ``path`` and the analysis of its base problem (cached per process)."""
+    """The plan of the spec at ``path`` and the analysis of its base problem."""
     p = Path(path)
     try:
         data = p.read_bytes()
     except OSError as e:
         raise SpecError(p.name, "", f"cannot read the file ({e.strerror or e})") from None
-    text = decode(data, p.name)
-    raw = read_toml(text, p.name)
-    base = parse_spec(text, p.name)
-    plan = read_plan(p.name, p.stem, raw, text, base, seed)
+    return _plan(p.name, p.stem, decode(data, p.name), seed)
+
+
+@lru_cache(maxsize=8)
+def _plan(name: str, stem: str, text: str, seed: int | None) -> tuple[Plan, checks.Analysis]:
+    """Cached by content: every draw of a class reads the same spec."""
+    raw = read_toml(text, name)
+    base = parse_spec(text, name)
+    plan = read_plan(name, stem, raw, text, base, seed)
     return plan, checks.analyse(base, plan.avoid)
 
 
