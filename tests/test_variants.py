@@ -281,3 +281,17 @@ def test_toml_writer_round_trips_every_bundled_spec() -> None:
     for path in sorted((ROOT / "specs").glob("*.toml")):
         raw = read_toml(path.read_text(), path.name)
         assert tomllib.loads(dumps(raw)) == tomllib.loads(path.read_text()), path.name
+
+
+def test_a_graph_varies_its_named_values_and_avoids_a_relu_tie(tmp_path: Path) -> None:
+    spec = tmp_path / "g.toml"
+    spec.write_text('title = "g"\n[graph]\ninputs = { x = 2 }\nparams = { w = 1, c = -1 }\n'
+                    'nodes = ["h = relu(w*x + c)", "y = abs(h - 1)"]\nloss = "y^2"\n'
+                    '[variants]\nvary = { w = { choices = [0.5, 1, 1.5] }, x = { integers = [1, 3] } }\n')
+    drawn = draw_class(str(spec), None, counted(5))
+    for v in drawn:
+        g = tomllib.loads(v.text)["graph"]
+        w, x, c = g["params"]["w"], g["inputs"]["x"], g["params"]["c"]
+        assert w * x + c > 0  # the base has the ReLU active (2 - 1 = 1): no dead ReLU, no tie at 0
+        assert max(w * x + c, 0) != 1  # abs(h - 1) at its kink would be a tie
+    assert len({v.id for v in drawn}) == 5
