@@ -12,6 +12,12 @@ if [ "${1:-}" = "--test" ]; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
       texlive-latex-base texlive-latex-recommended texlive-pictures latexmk poppler-utils >/dev/null
   fi
+  # Headless Chromium for the HTML tests (pages load without console errors, screenshots).
+  if ! command -v chromium >/dev/null 2>&1; then
+    SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+  fi
 else
   $PY -m pip install -q -e .
 fi

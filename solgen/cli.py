@@ -65,7 +65,17 @@ def _formats(value: str) -> tuple[str, ...]:
     return items
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+EPILOG = """\b
+Examples:
+  solgen new mlp hw1                         write a commented starter spec hw1.toml
+  solgen render hw1.toml --format md,html    -> output/hw1.md, output/hw1.html
+  solgen solve hw1.toml                      the JSON answers on stdout
+  solgen check specs/                        validate, write nothing
+
+Every key of a spec: docs/reference.md; every command: docs/cli.md."""
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=EPILOG)
 @click.version_option(__version__, prog_name="solgen")
 def main() -> None:
     """Worked backpropagation solutions (answer keys) from TOML specs."""
@@ -90,7 +100,17 @@ JOBS = click.option("-j", "--jobs", type=click.IntRange(1), default=None,
 @_reports_errors
 def render(specs: tuple[str, ...], output: str, fmt: str, problem: bool, check: bool,
            no_verify: bool, templates: str | None, max_parameters: int | None, jobs: int | None) -> None:
-    """Render SPEC_OR_DIR... into OUTPUT/<spec stem>.<format>."""
+    """Render SPEC_OR_DIR... into OUTPUT/<spec stem>.<format>.
+
+    \b
+    Examples:
+      solgen render specs/mazur.toml                      -> output/mazur.md, output/mazur.tex
+      solgen render specs/ -o keys --format md,html,pdf   every spec in the folder
+      solgen render specs/ --problem -o sheets            question sheets, no answers
+      solgen render specs/ --check                        exit 1 when output/ is stale
+
+    The spec format: docs/reference.md.
+    """
     from solgen.core.graph import DEFAULT_MAX_PARAMETERS
 
     from .batch import pool
@@ -237,7 +257,14 @@ def _class_documents(drawn: list[Any], formats: tuple[str, ...], verify: bool, e
 @click.option("--max-parameters", type=click.IntRange(1), default=None)
 @_reports_errors
 def solve(spec: str, no_verify: bool, max_parameters: int | None) -> None:
-    """Print the JSON answers of SPEC on stdout."""
+    """Print the JSON answers of SPEC on stdout.
+
+    \b
+    Example:
+      solgen solve specs/mazur.toml > mazur.json
+
+    The JSON's keys (steps, forward, loss, gradients, updated, facts): docs/reference.md.
+    """
     from solgen.core.graph import DEFAULT_MAX_PARAMETERS
 
     from .pipeline import Options, solve_file
@@ -246,5 +273,15 @@ def solve(spec: str, no_verify: bool, max_parameters: int | None) -> None:
                       max_parameters=max_parameters or DEFAULT_MAX_PARAMETERS)
     solved = solve_file(Path(spec), options)
     click.echo(json.dumps(solved.answers, indent=2))
+def _add_tools() -> None:
+    from . import cli_tools
+
+    for command in (cli_tools.check, cli_tools.new, cli_tools.schema):
+        command.callback = _reports_errors(command.callback)  # type: ignore[arg-type]
+        main.add_command(command)
+
+
+_add_tools()
+
 if __name__ == "__main__":
     main()

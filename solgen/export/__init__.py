@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from . import documents, moodle, qti
+from . import documents, html, moodle, qti
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,7 @@ FORMATS: dict[str, Format] = {
         Format("tex", documents.latex),
         Format("pdf", documents.pdf),
         Format("json", documents.answers),
+        Format("html", html.html),
         Format("moodle", moodle.write, moodle.SUFFIX, moodle.combine),
         Format("qti", qti.write, qti.SUFFIX, qti.combine),
     )
