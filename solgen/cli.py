@@ -81,6 +81,10 @@ def main() -> None:
     """Worked backpropagation solutions (answer keys) from TOML specs."""
 
 
+JOBS = click.option("-j", "--jobs", type=click.IntRange(1), default=None,
+                    help="Worker processes (default: every core); outputs are the same for any N.")
+
+
 @main.command()
 @click.argument("specs", nargs=-1, required=True)
 @click.option("-o", "--output", default="output", show_default=True, help="Folder to write into.")
@@ -92,9 +96,10 @@ def main() -> None:
 @click.option("--templates", type=click.Path(file_okay=False), help="A folder whose templates override ours.")
 @click.option("--max-parameters", type=click.IntRange(1), default=None,
               help="Largest network to render (default 10000).")
+@JOBS
 @_reports_errors
 def render(specs: tuple[str, ...], output: str, fmt: str, problem: bool, check: bool,
-           no_verify: bool, templates: str | None, max_parameters: int | None) -> None:
+           no_verify: bool, templates: str | None, max_parameters: int | None, jobs: int | None) -> None:
     """Render SPEC_OR_DIR... into OUTPUT/<spec stem>.<format>.
 
     \b
@@ -108,8 +113,9 @@ def render(specs: tuple[str, ...], output: str, fmt: str, problem: bool, check: 
     """
     from solgen.core.graph import DEFAULT_MAX_PARAMETERS
 
-    from .pipeline import Options, expand, solve_file
-    from .progress import progress
+    from .batch import pool
+    from .export import gather
+    from .pipeline import Options, expand
     from .write import stale, write_all
 
     try:
@@ -119,27 +125,38 @@ def render(specs: tuple[str, ...], output: str, fmt: str, problem: bool, check: 
     options = Options(formats, problem, not no_verify, templates, max_parameters or DEFAULT_MAX_PARAMETERS)
     outdir = Path(output)
     paths = expand(list(specs))
-    files: dict[str, bytes] = {}
-    errors: list[str] = []
-    with progress(paths) as bar:
-        for path in bar:
-            try:
-                solved = solve_file(path, options)
-                files.update(_documents(solved, options))
-            except SolgenError as e:
-                if e.exit_code != 2:
-                    raise
-                errors.append(_message(e))
-    if errors:
-        for line in errors:
-            click.echo(line, err=True)
-        sys.exit(2)
+    with pool(jobs, len(paths)) as executor:
+        files = gather(_render_all([(p, options) for p in paths], executor))
     if check:
         changed = stale(outdir, files)
         for path in changed:
             click.echo(f"would change: {path}")
         sys.exit(1 if changed else 0)
     write_all(outdir, files)
+
+
+def _render_all(jobs: list[tuple[Path, Any]], executor: Any) -> list[dict[str, bytes]]:
+    """Each (spec, options) job's documents, rendered by the pool in input order (one
+    progress bar); a spec error is listed and ends the command with exit 2 once every job
+    is done."""
+    from .batch import documents
+    from .progress import progress
+
+    results: list[dict[str, bytes]] = []
+    errors: list[str] = []
+    with progress([p for p, _ in jobs]) as bar:
+        for _, result in zip(bar, documents(jobs, executor)):
+            if isinstance(result, SolgenError):
+                if result.exit_code != 2:
+                    raise result
+                errors.append(_message(result))
+            else:
+                results.append(result)
+    if errors:
+        for line in dict.fromkeys(errors):
+            click.echo(line, err=True)
+        sys.exit(2)
+    return results
 
 
 def _documents(solved: Any, options: Any) -> dict[str, bytes]:
@@ -156,6 +173,82 @@ def _documents(solved: Any, options: Any) -> dict[str, bytes]:
     except Exception as e:
         raise SolgenError(f"template error (--templates {options.templates}): "
                           f"{type(e).__name__}: {e}") from None
+
+
+@main.command()
+@click.argument("spec", type=click.Path(dir_okay=False))
+@click.option("--count", type=click.IntRange(1, 100_000), default=None, help="Students s001, s002, ... (no roster).")
+@click.option("--roster", type=click.Path(dir_okay=False), default=None,
+              help="A CSV with an id column (else the first column): one variant per student.")
+@click.option("--seed", type=click.IntRange(0), default=None, help="Overrides [variants] seed.")
+@click.option("-o", "--output", required=True, help="Folder to write <id>.toml and answers.csv/json into.")
+@click.option("--format", "fmt", default=None,
+              help="Also render: keys/ and sheets/ (md, tex, pdf, json), <problem>.moodle.xml, <problem>.qti.zip.")
+@click.option("--no-verify", is_flag=True, help="Skip the central-difference self-check of the keys.")
+@JOBS
+@_reports_errors
+def variants(spec: str, count: int | None, roster: str | None, seed: int | None, output: str,
+             fmt: str | None, no_verify: bool, jobs: int | None) -> None:
+    """One variant of SPEC per student: OUTPUT/<id>.toml and the class answer table."""
+    from .batch import pool
+    from .classroom.roster import counted, read_roster
+    from .classroom.variants import draw_class, load_plan
+    from .write import write_all
+
+    if (count is None) == (roster is None):
+        raise click.UsageError("give one of --count N and --roster FILE")
+    try:
+        formats = _formats(fmt) if fmt else ()
+    except click.BadParameter as e:
+        raise click.UsageError(str(e)) from None
+    students = read_roster(Path(roster)) if roster else counted(count or 0)
+    plan, _ = load_plan(spec, seed)
+    with pool(jobs, len(students)) as executor:
+        drawn = draw_class(spec, seed, students, executor)
+        files = _class_files(plan, drawn)
+        if formats:
+            files.update(_class_documents(drawn, formats, not no_verify, executor))
+    write_all(Path(output), files)
+    click.echo(f"{len(drawn)} variants of {plan.file} (seed {plan.seed}) in {output}", err=True)
+
+
+def _class_files(plan: Any, drawn: list[Any]) -> dict[str, bytes]:
+    from solgen.spec.sections import parse_spec
+
+    from .classroom.table import answers_csv, answers_json
+
+    files = {f"{v.student}.toml": v.text.encode() for v in drawn}
+    digits = parse_spec(drawn[0].text, "variant.toml").style.digits
+    files["answers.csv"] = answers_csv(drawn)
+    files["answers.json"] = answers_json(plan.stem, plan.seed, digits, drawn)
+    return files
+
+
+def _class_documents(drawn: list[Any], formats: tuple[str, ...], verify: bool, executor: Any) -> dict[str, bytes]:
+    """keys/ and sheets/ of every variant, and the combined LMS files, rendered from the
+    variants' own spec files (written to a private folder first, so that each key is exactly
+    what ``solgen render`` makes of OUTPUT/<id>.toml)."""
+    import tempfile
+
+    from .export import combined, gather
+    from .pipeline import Options
+
+    out: dict[str, bytes] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = []
+        for v in drawn:
+            p = Path(tmp) / f"{v.student}.toml"
+            p.write_text(v.text, encoding="utf-8")
+            paths.append(p)
+        key = Options(formats, verify=verify)
+        sheet = Options(tuple(f for f in formats if f in ("md", "tex", "pdf")), problem=True, verify=False)
+        jobs = [(p, key) for p in paths] + ([(p, sheet) for p in paths] if sheet.formats else [])
+        results = _render_all(jobs, executor)
+        for name, data in gather(results[:len(paths)]).items():
+            out[name if combined(name) else f"keys/{name}"] = data
+        for files in results[len(paths):]:
+            out.update({f"sheets/{n}": d for n, d in files.items()})
+    return out
 
 
 @main.command()

@@ -30,14 +30,23 @@ class Solved:
     answers: dict[str, Any]
     solution: Solution
     svg: str = ""
+    derivation: Any = None  # the exact Derivation (None for architecture-only and symbolic problems)
 
 
 def _with_diagram(spec: Spec, graph: Any, answers: dict[str, Any], solution: Solution) -> Solved:
     from solgen.render.diagram import both, markdown_image
 
     tikz, svg = both(spec, graph)
-    drawn = replace(solution, diagram=tikz, image=markdown_image(spec))
+    drawn = replace(solution, diagram=tikz, image=markdown_image(spec), variant=_variant_line(spec))
     return Solved(spec, answers, drawn, svg)
+
+
+def _variant_line(spec: Spec) -> str:
+    if spec.variant is None:
+        return ""
+    from solgen.messages import text
+
+    return text("variants.tag", student=spec.variant.student, variant=spec.variant.id)
 
 
 def solve(spec: Spec, options: Options = Options()) -> Solved:
@@ -71,7 +80,20 @@ def solve(spec: Spec, options: Options = Options()) -> Solved:
             shown = derive(graph, spec.learning_rate, spec.iterations, carry_digits=style.digits)
     except NodeDomainError as e:
         raise SpecError(spec.file, _place(spec, e.node, e.iteration), e.message) from None
-    return _with_diagram(spec, graph, answers(spec.title, exact, spec.file), explain(spec, shown))
+    solution = _asked(spec, exact, explain(spec, shown))
+    solved = _with_diagram(spec, graph, answers(spec.title, exact, spec.file), solution)
+    return replace(solved, derivation=exact)
+
+
+def _asked(spec: Spec, exact: Any, solution: Solution) -> Solution:
+    """A spec with an ask list: the sheet lists exactly what it asks."""
+    if not spec.ask:
+        return solution
+    from solgen.classroom.answers import asked
+    from solgen.messages import rich
+
+    labels = tuple(a.label for a in asked(spec, exact))
+    return replace(solution, asked=labels, find=rich("variants.find_many", digits=spec.style.digits))
 
 
 def _place(spec: Spec, node: str, iteration: int) -> str:

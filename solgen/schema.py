@@ -102,13 +102,23 @@ def _defs(e: dict[str, list[str]]) -> dict[str, Any]:
         "graph": _graph(),
         "style": _style(),
         "optimizer": _optimizer(e["optimizer"]),
-        "variants": _d("Which given values vary between students and how (docs/variants.md).", _obj({
-            "seed": _d("The default seed.", {"type": "integer"}),
-            "vary": _d("Canonical name -> rule (min, max, step, choices, integers).", {"type": "object"}),
-            "avoid": _d("Degenerate cases to avoid (names of checks).", {"type": "array", "items": {"type": "string"}}),
-            "attempts": _d("How many draws to try before giving up.", COUNT),
-        })),
+        "variants": _variants(),
+        "variant_rule": _variants_file()["$defs"]["rule"],
     }
+
+
+def _variants_file() -> dict[str, Any]:
+    import json
+    from pathlib import Path
+
+    return json.loads((Path(__file__).parent / "classroom" / "variants.schema.json").read_text(encoding="utf-8"))
+
+
+def _variants() -> dict[str, Any]:
+    """The [variants] table: solgen/classroom/variants.schema.json, its rule moved to $defs."""
+    table = {k: v for k, v in _variants_file().items() if k not in ("$schema", "title", "$defs")}
+    table["properties"]["vary"]["additionalProperties"] = {"$ref": "#/$defs/variant_rule"}
+    return table
 
 
 def _common(section: str) -> dict[str, Any]:

@@ -71,3 +71,6 @@ class Solution:
     facts: dict[str, int] = field(default_factory=dict)
     diagram: str = ""  # TikZ picture for LaTeX
     image: str = ""  # Markdown image reference to the SVG beside the .md
+    variant: str = ""  # "Student s01, variant 3fa2c19b" on a variant's sheet and key (plain text)
+    asked: tuple[Rich, ...] = ()  # what the spec's ask list asks for, as the sheet lists it
+    find: Rich = ()  # the sentence before that list

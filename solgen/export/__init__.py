@@ -3,21 +3,27 @@
 ``pipeline.documents`` and the CLI's ``--format`` iterate over ``FORMATS`` and never
 branch on a format's name.  Importing this module is cheap (writers import what they
 need when they run), so ``solgen --help`` stays instant.
+
+A format with ``combine`` writes one file for many specs (Moodle XML, a QTI zip: one
+question per variant of a problem): its writer adds a fragment under the combined
+file's name, and ``gather`` joins the fragments of every spec, in order.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from . import documents, html
+from . import documents, html, moodle, qti
 
 
 @dataclass(frozen=True)
 class Format:
     name: str
     write: Callable[[Any, Any, dict[str, bytes]], None]  # (solved, options, files so far) -> adds its files
+    suffix: str = ""  # with combine: the ending of the combined file's name
+    combine: Callable[[str, list[bytes]], bytes] | None = None  # (file name, fragments) -> the file
 
 
 FORMATS: dict[str, Format] = {
@@ -28,5 +34,30 @@ FORMATS: dict[str, Format] = {
         Format("pdf", documents.pdf),
         Format("json", documents.answers),
         Format("html", html.html),
+        Format("moodle", moodle.write, moodle.SUFFIX, moodle.combine),
+        Format("qti", qti.write, qti.SUFFIX, qti.combine),
     )
 }
+
+
+def combined(name: str) -> Format | None:
+    """The combining format whose file this is, if any."""
+    for f in FORMATS.values():
+        if f.combine is not None and name.endswith(f.suffix):
+            return f
+    return None
+
+
+def gather(per_spec: Iterable[dict[str, bytes]]) -> dict[str, bytes]:
+    """The files of many specs: combined files joined from their fragments, the rest as they are."""
+    out: dict[str, bytes] = {}
+    fragments: dict[str, list[bytes]] = {}
+    for files in per_spec:
+        for name, data in files.items():
+            if combined(name) is not None:
+                fragments.setdefault(name, []).append(data)
+            else:
+                out[name] = data
+    for name, parts in fragments.items():
+        out[name] = combined(name).combine(name, parts)  # type: ignore[union-attr]
+    return out

@@ -69,6 +69,16 @@ class Graph:
 
 
 @dataclass(frozen=True)
+class VariantTag:
+    """The ``[variant]`` table ``solgen variants`` writes into each student's spec."""
+
+    student: str
+    id: str
+    seed: int
+    problem: str
+
+
+@dataclass(frozen=True)
 class Spec:
     file: str
     title: str
@@ -80,6 +90,7 @@ class Spec:
     ask: tuple[str, ...] = ()
     style: Style = Style()
     grading: GradingPolicy = GradingPolicy()  # the optional [grading] table (solgen grade)
+    variant: VariantTag | None = None  # recorded by ``solgen variants``; shown on sheet and key
 
     @property
     def stem(self) -> str:
@@ -105,7 +116,7 @@ class _SpecReader(Reader):
     """The spec's own sections: top level, [style], [network] and its layers, [graph]."""
 
     def spec(self, raw: dict[str, Any]) -> Spec:
-        top = ("title", "description", "network", "graph", "style", "ask", "grading")
+        top = ("title", "description", "network", "graph", "style", "ask", "grading", "variants", "variant")
         self.keys(raw, top, "")
         if "title" not in raw:
             raise self.fail("title", "missing: every spec needs a title")
@@ -129,10 +140,24 @@ class _SpecReader(Reader):
         iterations = self.integer(body.get("iterations", 1), f"{section}.iterations", 1, MAX_ITERATIONS)
         frozen = self.names_list(body.get("frozen", []), f"{section}.frozen")
         ask = self.names_list(raw.get("ask", []), "ask")
+        self.table(raw.get("variants", {}), "variants")  # read by ``solgen variants`` only
         return Spec(
             self.file, title, description, problem, lr, iterations, frozen, ask,
             self.style(raw.get("style", {})), read_grading(self, raw.get("grading", {})),
+            self.variant_tag(raw.get("variant")),
         )
+
+    def variant_tag(self, value: Any) -> VariantTag | None:
+        if value is None:
+            return None
+        table = self.table(value, "variant")
+        keys = ("student", "id", "seed", "problem")
+        self.keys(table, keys, "variant")
+        for key in keys:
+            if key not in table:
+                raise self.fail(f"variant.{key}", "missing: solgen variants writes student, id, seed and problem")
+        words = [self.text(table[k], f"variant.{k}", newlines=False) for k in ("student", "id", "problem")]
+        return VariantTag(words[0], words[1], self.integer(table["seed"], "variant.seed", 0), words[2])
 
     def names_list(self, value: Any, place: str) -> tuple[str, ...]:
         if not isinstance(value, list):
