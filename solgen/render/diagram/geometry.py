@@ -147,6 +147,37 @@ class _Grid(Generic[T]):
         return [self.items[i][1] for i in found if _touch(self.items[i][0], box)]
 
 
+class _Board:
+    """Placed label boxes by key in a uniform grid: put, take away, and find those near a box,
+    each in time proportional to the cells a box covers (not to the number of labels)."""
+
+    CELL = _Grid.CELL
+
+    def __init__(self) -> None:
+        self.cells: dict[tuple[int, int], dict[tuple[int, int], Box]] = {}
+        self.boxes: dict[tuple[int, int], Box] = {}
+
+    def _cells(self, box: Box) -> Iterator[tuple[int, int]]:
+        return _Grid._cells(self, box)  # type: ignore[arg-type]
+
+    def put(self, key: tuple[int, int], box: Box) -> None:
+        self.take(key)
+        self.boxes[key] = box
+        for cell in self._cells(box):
+            self.cells.setdefault(cell, {})[key] = box
+
+    def take(self, key: tuple[int, int]) -> None:
+        box = self.boxes.pop(key, None)
+        if box is not None:
+            for cell in self._cells(box):
+                del self.cells[cell][key]
+
+    def near(self, box: Box) -> list[Box]:
+        """The boxes touching ``box``, in key order."""
+        found = {k: b for cell in self._cells(box) for k, b in self.cells.get(cell, {}).items()}
+        return [found[k] for k in sorted(found) if _touch(found[k], box)]
+
+
 def _touch(a: Box, b: Box) -> bool:
     return a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3]
 

@@ -9,6 +9,7 @@ from .geometry import (
     Point,
     Segment,
     _blocked,
+    _Board,
     _crosses,
     _Grid,
     _grown,
@@ -82,19 +83,19 @@ def place_labels(pic: Picture, rounds: int = 3) -> None:
     movable = [s for s in pic.shapes if s.spots]
     labels = {k: e.label for k, e in enumerate(pic.edges) if e.label is not None}
     keys = [(0, k) for k in labels] + [(1, i) for i in range(len(movable))]
-    boxes: dict[tuple[int, int], Box] = {(1, i): s.extent() for i, s in enumerate(movable)}
+    others = _Board()  # every placed label but the one being placed
+    for i, s in enumerate(movable):
+        others.put((1, i), s.extent())
     spots: dict[tuple[int, int], Point] = {}
     for _ in range(rounds):
         for key in keys:
-            boxes.pop(key, None)
-            others: _Grid[Box] = _Grid()
-            for other in sorted(boxes):
-                others.add(boxes[other], boxes[other])
+            others.take(key)
             kind, k = key
             if kind == 0:
-                spots[key], boxes[key] = _edge_spot(k, labels[k], paths[k], fixed, pieces, others)
+                spots[key], box = _edge_spot(k, labels[k], paths[k], fixed, pieces, others)
             else:
-                spots[key], boxes[key] = _text_spot(movable[k], fixed, pieces, others)
+                spots[key], box = _text_spot(movable[k], fixed, pieces, others)
+            others.put(key, box)
     for (kind, k), at in spots.items():
         if kind == 0:
             pic.edges[k].at = at
@@ -102,14 +103,14 @@ def place_labels(pic: Picture, rounds: int = 3) -> None:
             movable[k].x, movable[k].y = at
 
 
-def _crowding(box: Box, roomy: Box, shapes: _Grid[Shape], placed: _Grid[Box]) -> float:
+def _crowding(box: Box, roomy: Box, shapes: _Grid[Shape], placed: _Board) -> float:
     near_shapes, near_labels = shapes.near(roomy), placed.near(roomy)
     cost = 100 * (sum(_hits(s, box) for s in near_shapes) + sum(_overlap(box, o) for o in near_labels))
     return cost + _CLOSE * (sum(_hits(s, roomy) for s in near_shapes) + sum(_overlap(roomy, o) for o in near_labels))
 
 
 def _edge_spot(k: int, label: Text, path: _Path, shapes: _Grid[Shape], pieces: _Grid[tuple[int, Segment]],
-               placed: _Grid[Box]) -> tuple[Point, Box]:
+               placed: _Board) -> tuple[Point, Box]:
     best: tuple[float, Point, Box] | None = None
     for t in _CANDIDATES:  # ascending, and every other cost is >= 0: stop once _NEAR * t alone loses
         if best is not None and _NEAR * t >= best[0]:
@@ -126,7 +127,7 @@ def _edge_spot(k: int, label: Text, path: _Path, shapes: _Grid[Shape], pieces: _
 
 
 def _text_spot(shape: Shape, shapes: _Grid[Shape], pieces: _Grid[tuple[int, Segment]],
-               placed: _Grid[Box]) -> tuple[Point, Box]:
+               placed: _Board) -> tuple[Point, Box]:
     best: tuple[float, Point, Box] | None = None
     for rank, at in enumerate(shape.spots):
         shape.x, shape.y = at
