@@ -29,11 +29,18 @@ class Options:
 class Solved:
     spec: Spec
     answers: dict[str, Any]
-    solution: Solution
+    solution: Solution | None  # None when only the JSON answers were asked for
     svg: str = ""
 
 
-def _with_diagram(spec: Spec, graph: Any, answers: dict[str, Any], solution: Solution) -> Solved:
+def documented(options: Options) -> bool:
+    """Whether the formats need the explanation and the diagram (the JSON answers do not)."""
+    return any(f in ("md", "tex", "pdf") for f in options.formats)
+
+
+def _with_diagram(spec: Spec, graph: Any, answers: dict[str, Any], solution: Solution | None) -> Solved:
+    if solution is None:
+        return Solved(spec, answers, None)
     from solgen.render.diagram import both, markdown_image
 
     tikz, svg = both(spec, graph)
@@ -47,22 +54,26 @@ def solve(spec: Spec, options: Options = Options()) -> Solved:
     from solgen.core.graph import build_graph
     from solgen.core.verify import verify
     from solgen.explain.architecture import architecture_solution, facts
-    from solgen.explain.base import explain
 
     net = spec.problem
+    docs = documented(options)
     if isinstance(net, Network) and net.symbolic:
         from solgen.explain.symbolic import SymbolicExplainer
 
         graph = build_graph(spec, options.max_parameters)
         data = {"title": spec.title, "steps": [], "facts": {"parameters": len(graph.params)}}
-        return _with_diagram(spec, graph, data, SymbolicExplainer(spec, graph).solution())
+        return _with_diagram(spec, graph, data, SymbolicExplainer(spec, graph).solution() if docs else None)
     if isinstance(net, Network) and net.inputs is None:
         data = {"title": spec.title, "steps": [], "facts": facts(net)}
-        return _with_diagram(spec, None, data, architecture_solution(spec))
+        return _with_diagram(spec, None, data, architecture_solution(spec) if docs else None)
     if spec.style.form == "matrix" and not isinstance(net, Network):
         raise SpecError(spec.file, "style.form", 'matrix form needs a [network]; use form = "scalar" for a [graph]')
     graph = build_graph(spec, options.max_parameters)
     style = spec.style
+    if style.chain == "paths" and style.form != "matrix":
+        from solgen.explain.paths import check_paths
+
+        check_paths(spec, graph)  # before derive and verify: a too-large network fails at once
     try:
         exact = derive(graph, spec.learning_rate, spec.iterations)
         if options.verify:
@@ -72,6 +83,10 @@ def solve(spec: Spec, options: Options = Options()) -> Solved:
             shown = derive(graph, spec.learning_rate, spec.iterations, carry_digits=style.digits)
     except NodeDomainError as e:
         raise SpecError(spec.file, _place(spec, e.node, e.iteration), e.message) from None
+    if not docs:
+        return Solved(spec, answers(spec.title, exact, spec.file), None)
+    from solgen.explain.base import explain
+
     return _with_diagram(spec, graph, answers(spec.title, exact, spec.file), explain(spec, shown))
 
 
@@ -96,6 +111,8 @@ def documents(solved: Solved, options: Options) -> dict[str, bytes]:
 
     stem = solved.spec.stem
     out: dict[str, bytes] = {}
+    if solved.solution is None and documented(options):
+        raise ValueError("solved for the JSON answers only; solve again with these formats")
     for fmt in options.formats:
         if fmt == "json":
             out[f"{stem}.json"] = (json.dumps(solved.answers, indent=2) + "\n").encode()
