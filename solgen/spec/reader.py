@@ -77,8 +77,9 @@ class Reader:
     def named_numbers(self, value: Any, place: str) -> dict[str, Fraction]:
         out: dict[str, Fraction] = {}
         for name, v in self.table(value, place).items():
-            self.name(name, key_path(place, name))
-            out[name] = self.number(v, key_path(place, name))
+            where = key_path(place, name)
+            self.name(name, where)
+            out[name] = self.number(v, where)
         return out
 
     def text(self, value: Any, place: str, newlines: bool) -> str:
