@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 
 from .geometry import (
     Box,
@@ -47,6 +48,7 @@ def route_edges(pic: Picture) -> None:
 
 _CANDIDATES = tuple(round(0.1 + 0.025 * i, 3) for i in range(33))  # where on its edge a label may go
 _NEAR, _CROSS, _CLOSE = 3.0, 1.5, 3.0  # costs: per unit of t away from the sender, per edge crossed, per near miss
+_COVER = 100 + _CLOSE  # the least a label covering a shape costs (covering it is also coming near it)
 
 
 def _hits(shape: Shape, box: tuple[float, float, float, float]) -> bool:
@@ -76,7 +78,9 @@ def place_labels(pic: Picture, rounds: int = 3) -> None:
     label and as few as possible cover an edge.
 
     Deterministic: a greedy pass in order (edge labels, then movable texts), then ``rounds - 1``
-    passes that move each one to its best place given where all the others are."""
+    passes that move each one to its best place given where all the others are.  A label whose
+    neighbourhood (every cell its candidate places look at) has not changed since it was last
+    placed would land where it is: it is skipped, so a pass costs what changed, not every label."""
     paths = _paths(pic)
     pieces = _piece_grid(paths)
     fixed = _shape_grid([s for s in pic.shapes if not s.spots])
@@ -87,8 +91,15 @@ def place_labels(pic: Picture, rounds: int = 3) -> None:
     for i, s in enumerate(movable):
         others.put((1, i), s.extent())
     spots: dict[tuple[int, int], Point] = {}
+    placed_at: dict[tuple[int, int], int] = {}  # the board's clock when each label was last placed
+    regions: dict[tuple[int, int], frozenset[tuple[int, int]]] = {}
     for _ in range(rounds):
         for key in keys:
+            if key in placed_at and not others.changed_since(regions[key], placed_at[key]):
+                continue
+            if key not in regions:
+                regions[key] = others.region(_edge_roomy(labels[key[1]], paths[key[1]]) if key[0] == 0
+                                             else _text_roomy(movable[key[1]]))
             others.take(key)
             kind, k = key
             if kind == 0:
@@ -96,6 +107,7 @@ def place_labels(pic: Picture, rounds: int = 3) -> None:
             else:
                 spots[key], box = _text_spot(movable[k], fixed, pieces, others)
             others.put(key, box)
+            placed_at[key] = others.clock
     for (kind, k), at in spots.items():
         if kind == 0:
             pic.edges[k].at = at
@@ -103,8 +115,26 @@ def place_labels(pic: Picture, rounds: int = 3) -> None:
             movable[k].x, movable[k].y = at
 
 
-def _crowding(box: Box, roomy: Box, shapes: _Grid[Shape], placed: _Board) -> float:
-    near_shapes, near_labels = shapes.near(roomy), placed.near(roomy)
+def _edge_roomy(label: Text, path: _Path) -> Iterator[Box]:
+    """The boxes ``_edge_spot`` asks the board about (every candidate place, with its margin)."""
+    return (_label_box(label, path.at(t), 0.1) for t in _CANDIDATES)
+
+
+def _text_roomy(shape: Shape) -> Iterator[Box]:
+    x, y = shape.x, shape.y
+    out = []
+    for at in shape.spots:
+        shape.x, shape.y = at
+        out.append(_grown(shape.extent(), 0.1))
+    shape.x, shape.y = x, y
+    return iter(out)
+
+
+def _crowding(box: Box, roomy: Box, shapes: _Grid[Shape], placed: _Board,
+              near_shapes: list[Shape] | None = None) -> float:
+    if near_shapes is None:
+        near_shapes = shapes.near(roomy)
+    near_labels = placed.near(roomy)
     cost = 100 * (sum(_hits(s, box) for s in near_shapes) + sum(_overlap(box, o) for o in near_labels))
     return cost + _CLOSE * (sum(_hits(s, roomy) for s in near_shapes) + sum(_overlap(roomy, o) for o in near_labels))
 
@@ -116,9 +146,16 @@ def _edge_spot(k: int, label: Text, path: _Path, shapes: _Grid[Shape], pieces: _
         if best is not None and _NEAR * t >= best[0]:
             break
         at = path.at(t)
-        box = _label_box(label, at)
         cost = _NEAR * t + (50 if _stub(path, t, label) < 0.3 else 0)
-        cost += _crowding(box, _label_box(label, at, 0.1), shapes, placed)
+        if best is not None and cost >= best[0]:  # the costs still to add are >= 0: it cannot win
+            continue
+        box, roomy = _label_box(label, at), _label_box(label, at, 0.1)
+        near_shapes = shapes.near(roomy)
+        if best is not None and cost + _COVER >= best[0] and any(_hits(s, box) for s in near_shapes):
+            continue  # it covers a shape (and so comes near it): at least _COVER more, it cannot win
+        cost += _crowding(box, roomy, shapes, placed, near_shapes)
+        if best is not None and cost >= best[0]:
+            continue
         cost += _CROSS * len({j for j, piece in pieces.near(box) if j != k and _crosses(piece, box)})
         if best is None or cost < best[0]:
             best = (cost, at, box)
