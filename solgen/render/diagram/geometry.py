@@ -154,6 +154,13 @@ class _Grid(Generic[T]):
         items = self.items
         return [items[i][1] for i in found if _touch(items[i][0], box)]
 
+    def near_items(self, box: Box) -> list[tuple[Box, T]]:
+        """(box, item) of every item ``near`` gives for ``box``: filter them by a smaller box
+        inside it with ``_touch`` to get what ``near`` would give for that one."""
+        cells = self._cells(box)
+        found = sorted({i for cell in cells for i in self.cells.get(cell, ())})
+        return [self.items[i] for i in found if _touch(self.items[i][0], box)]
+
 
 class _Board:
     """Placed label boxes by key in a uniform grid: put, take away, and find those near a box,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from .geometry import (
     Box,
@@ -14,13 +15,13 @@ from .geometry import (
     _crosses,
     _Grid,
     _grown,
-    _label_box,
     _overlap,
     _Path,
     _path,
     _paths,
     _piece_grid,
     _shape_grid,
+    _touch,
 )
 from .model import Picture, Shape
 from .text import Text
@@ -48,7 +49,6 @@ def route_edges(pic: Picture) -> None:
 
 _CANDIDATES = tuple(round(0.1 + 0.025 * i, 3) for i in range(33))  # where on its edge a label may go
 _NEAR, _CROSS, _CLOSE = 3.0, 1.5, 3.0  # costs: per unit of t away from the sender, per edge crossed, per near miss
-_COVER = 100 + _CLOSE  # the least a label covering a shape costs (covering it is also coming near it)
 
 
 def _hits(shape: Shape, box: tuple[float, float, float, float]) -> bool:
@@ -59,16 +59,16 @@ def _hits(shape: Shape, box: tuple[float, float, float, float]) -> bool:
     return (nx - shape.x) ** 2 + (ny - shape.y) ** 2 < (shape.w / 2) ** 2
 
 
-def _stub(path: _Path, t: float, label: Text) -> float:
-    """How much of the edge shows between the sender and a label at ``t`` (a shorter stub reads as a minus)."""
+def _stub(path: _Path, t: float, hw: float, hh: float) -> float:
+    """How much of the edge shows between the sender and a label at ``t`` whose box reaches
+    ``hw`` and ``hh`` either side of its centre (a shorter stub reads as a minus)."""
     x, y = path.at(t)
     dx, dy = x - path.start[0], y - path.start[1]
     length = math.hypot(dx, dy)
     if length == 0:
         return 0.0
     ux, uy = abs(dx) / length, abs(dy) / length
-    box = _label_box(label, (0.0, 0.0))
-    inside = min(box[2] / ux if ux else float("inf"), box[3] / uy if uy else float("inf"))
+    inside = min(hw / ux if ux else float("inf"), hh / uy if uy else float("inf"))
     return length - inside
 
 
@@ -78,9 +78,11 @@ def place_labels(pic: Picture, rounds: int = 3) -> None:
     label and as few as possible cover an edge.
 
     Deterministic: a greedy pass in order (edge labels, then movable texts), then ``rounds - 1``
-    passes that move each one to its best place given where all the others are.  A label whose
-    neighbourhood (every cell its candidate places look at) has not changed since it was last
-    placed would land where it is: it is skipped, so a pass costs what changed, not every label."""
+    passes that move each one to its best place given where all the others are.  The part of each
+    candidate's cost that does not depend on the other labels (nodes covered, edges crossed) is
+    worked out once; a label whose neighbourhood (every cell its candidates look at) has not
+    changed since it was last placed would land where it is, so it is skipped: a pass costs what
+    changed, not every label."""
     paths = _paths(pic)
     pieces = _piece_grid(paths)
     fixed = _shape_grid([s for s in pic.shapes if not s.spots])
@@ -93,17 +95,20 @@ def place_labels(pic: Picture, rounds: int = 3) -> None:
     spots: dict[tuple[int, int], Point] = {}
     placed_at: dict[tuple[int, int], int] = {}  # the board's clock when each label was last placed
     regions: dict[tuple[int, int], frozenset[tuple[int, int]]] = {}
+    choices: dict[int, _Choices] = {}
     for _ in range(rounds):
         for key in keys:
             if key in placed_at and not others.changed_since(regions[key], placed_at[key]):
                 continue
-            if key not in regions:
-                regions[key] = others.region(_edge_roomy(labels[key[1]], paths[key[1]]) if key[0] == 0
-                                             else _text_roomy(movable[key[1]]))
-            others.take(key)
             kind, k = key
+            if kind == 0 and k not in choices:
+                choices[k] = _edge_choices(k, labels[k], paths[k], fixed, pieces)
+                regions[key] = others.region(c[3] for c in choices[k].cands)
+            elif key not in regions:
+                regions[key] = others.region(_text_roomy(movable[k]))
+            others.take(key)
             if kind == 0:
-                spots[key], box = _edge_spot(k, labels[k], paths[k], fixed, pieces, others)
+                spots[key], box = _edge_spot(choices[k], others)
             else:
                 spots[key], box = _text_spot(movable[k], fixed, pieces, others)
             others.put(key, box)
@@ -115,12 +120,8 @@ def place_labels(pic: Picture, rounds: int = 3) -> None:
             movable[k].x, movable[k].y = at
 
 
-def _edge_roomy(label: Text, path: _Path) -> Iterator[Box]:
-    """The boxes ``_edge_spot`` asks the board about (every candidate place, with its margin)."""
-    return (_label_box(label, path.at(t), 0.1) for t in _CANDIDATES)
-
-
 def _text_roomy(shape: Shape) -> Iterator[Box]:
+    """The boxes ``_text_spot`` asks the board about (every spot, with its margin)."""
     x, y = shape.x, shape.y
     out = []
     for at in shape.spots:
@@ -130,33 +131,56 @@ def _text_roomy(shape: Shape) -> Iterator[Box]:
     return iter(out)
 
 
-def _crowding(box: Box, roomy: Box, shapes: _Grid[Shape], placed: _Board,
-              near_shapes: list[Shape] | None = None) -> float:
-    if near_shapes is None:
-        near_shapes = shapes.near(roomy)
-    near_labels = placed.near(roomy)
+def _crowding(box: Box, roomy: Box, shapes: _Grid[Shape], placed: _Board) -> float:
+    near_shapes, near_labels = shapes.near(roomy), placed.near(roomy)
     cost = 100 * (sum(_hits(s, box) for s in near_shapes) + sum(_overlap(box, o) for o in near_labels))
     return cost + _CLOSE * (sum(_hits(s, roomy) for s in near_shapes) + sum(_overlap(roomy, o) for o in near_labels))
 
 
-def _edge_spot(k: int, label: Text, path: _Path, shapes: _Grid[Shape], pieces: _Grid[tuple[int, Segment]],
-               placed: _Board) -> tuple[Point, Box]:
+@dataclass(frozen=True)
+class _Choices:
+    """The candidate places of one edge label, each with the costs that do not depend on the other
+    labels: (t, base cost, where, box, box with margin, nodes covered, nodes come near, edges crossed)."""
+
+    cands: tuple[tuple[float, float, Point, Box, Box, int, int, int], ...]
+    span: Box  # covers every candidate's box with margin
+
+
+def _edge_choices(k: int, label: Text, path: _Path, shapes: _Grid[Shape],
+                  pieces: _Grid[tuple[int, Segment]]) -> _Choices:
+    places = [(t, path.at(t)) for t in _CANDIDATES]
+    width, height = label.width + 0.08, label.height + 0.06  # as _label_box: w/2 and h/2 either side
+    hw, hh, rw, rh = width / 2, height / 2, (width + 5 * 0.1) / 2, (height + 2 * 0.1) / 2
+    rooms = [(x - rw, y - rh, x + rw, y + rh) for _, (x, y) in places]
+    span = (min(r[0] for r in rooms), min(r[1] for r in rooms), max(r[2] for r in rooms), max(r[3] for r in rooms))
+    near_shapes, near_pieces = shapes.near_items(span), pieces.near_items(span)
+    cands = []
+    for (t, at), roomy in zip(places, rooms):
+        box = (at[0] - hw, at[1] - hh, at[0] + hw, at[1] + hh)
+        base = _NEAR * t + (50 if _stub(path, t, hw, hh) < 0.3 else 0)
+        close = [s for b, s in near_shapes if _touch(b, roomy)]
+        crossed = {j for b, (j, piece) in near_pieces if _touch(b, box) and j != k and _crosses(piece, box)}
+        cands.append((t, base, at, box, roomy, sum(_hits(s, box) for s in close),
+                      sum(_hits(s, roomy) for s in close), len(crossed)))
+    return _Choices(tuple(cands), span)
+
+
+def _edge_spot(choices: _Choices, placed: _Board) -> tuple[Point, Box]:
+    """The cheapest candidate given the labels placed (the first of equal ones):
+    base + 100 (covered) + _CLOSE (come near) + _CROSS (edges crossed)."""
+    near = placed.near(choices.span)
     best: tuple[float, Point, Box] | None = None
-    for t in _CANDIDATES:  # ascending, and every other cost is >= 0: stop once _NEAR * t alone loses
-        if best is not None and _NEAR * t >= best[0]:
+    for t, base, at, box, roomy, covers, nears, crossed in choices.cands:
+        if best is not None and _NEAR * t >= best[0]:  # ascending t, every other cost >= 0: none can win
             break
-        at = path.at(t)
-        cost = _NEAR * t + (50 if _stub(path, t, label) < 0.3 else 0)
-        if best is not None and cost >= best[0]:  # the costs still to add are >= 0: it cannot win
-            continue
-        box, roomy = _label_box(label, at), _label_box(label, at, 0.1)
-        near_shapes = shapes.near(roomy)
-        if best is not None and cost + _COVER >= best[0] and any(_hits(s, box) for s in near_shapes):
-            continue  # it covers a shape (and so comes near it): at least _COVER more, it cannot win
-        cost += _crowding(box, roomy, shapes, placed, near_shapes)
-        if best is not None and cost >= best[0]:
-            continue
-        cost += _CROSS * len({j for j, piece in pieces.near(box) if j != k and _crosses(piece, box)})
+        if near:
+            labels = [o for o in near if _touch(o, roomy)]
+            crowd = 100 * (covers + sum(_overlap(box, o) for o in labels)) + _CLOSE * (
+                nears + sum(_overlap(roomy, o) for o in labels))
+        else:
+            crowd = 100 * covers + _CLOSE * nears
+        cost = base + crowd
+        cost += _CROSS * crossed
         if best is None or cost < best[0]:
             best = (cost, at, box)
     assert best is not None
