@@ -103,7 +103,7 @@ def place_labels(pic: Picture, rounds: int = 3) -> None:
             kind, k = key
             if kind == 0 and k not in choices:
                 choices[k] = _edge_choices(k, labels[k], paths[k], fixed, pieces)
-                regions[key] = others.region(c[3] for c in choices[k].cands)
+                regions[key] = others.region(iter((choices[k].span,)))  # covers every candidate's cells
             elif key not in regions:
                 regions[key] = others.region(_text_roomy(movable[k]))
             others.take(key)
