@@ -91,7 +91,7 @@ def render(specs: tuple[str, ...], output: str, fmt: str, problem: bool, check: 
 
     from .pipeline import Options, expand, solve_file
     from .progress import progress
-    from .write import stale, write_all
+    from .write import Spool, stale
 
     try:
         formats = _formats(fmt)
@@ -100,27 +100,34 @@ def render(specs: tuple[str, ...], output: str, fmt: str, problem: bool, check: 
     options = Options(formats, problem, not no_verify, templates, max_parameters or DEFAULT_MAX_PARAMETERS)
     outdir = Path(output)
     paths = expand(list(specs))
-    files: dict[str, bytes] = {}
     errors: list[str] = []
-    with progress(paths) as bar:
-        for path in bar:
-            try:
-                solved = solve_file(path, options)
-                files.update(_documents(solved, options))
-            except SolgenError as e:
-                if e.exit_code != 2:
-                    raise
-                errors.append(_message(e))
-    if errors:
-        for line in errors:
-            click.echo(line, err=True)
-        sys.exit(2)
-    if check:
-        changed = stale(outdir, files)
-        for path in changed:
-            click.echo(f"would change: {path}")
-        sys.exit(1 if changed else 0)
-    write_all(outdir, files)
+    changed: list[Path] = []
+    spool = Spool(outdir)  # each spec's files go to disk as it is done; into place when all are
+    try:
+        with progress(paths) as bar:
+            for path in bar:
+                try:
+                    files = _documents(solve_file(path, options), options)
+                except SolgenError as e:
+                    if e.exit_code != 2:
+                        raise
+                    errors.append(_message(e))
+                    continue
+                if check:
+                    changed += stale(outdir, files)
+                elif not errors:
+                    spool.add(files)
+        if errors:
+            for line in errors:
+                click.echo(line, err=True)
+            sys.exit(2)
+        if check:
+            for changed_path in changed:
+                click.echo(f"would change: {changed_path}")
+            sys.exit(1 if changed else 0)
+        spool.commit()
+    finally:
+        spool.discard()
 
 
 def _documents(solved: Any, options: Any) -> dict[str, bytes]:
