@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import difflib
 import json
 import re
 from fractions import Fraction
@@ -100,6 +99,8 @@ class Reader:
 
 
 def did_you_mean(word: str, options: tuple[str, ...], list_all: bool = False) -> str:
+    import difflib  # only for a message
+
     close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
     if close:
         return f' (did you mean "{close[0]}"?)'
