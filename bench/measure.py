@@ -39,6 +39,7 @@ from timers import (
     render_cmd,
     run,
     time_cmd,
+    time_pair,
     warm_and_time,
 )
 
@@ -136,6 +137,11 @@ class Wave2:
     pdflatex_pass: Timing = field(default_factory=Timing)  # one direct pdflatex pass of that .tex
     pdf_batch: Timing = field(default_factory=Timing)
     pdf_batch_size: int = 0
+    # measured in alternation, for the two ratio targets
+    floor_ab: Timing = field(default_factory=Timing)  # import sympy, jinja2, click
+    seed_ab: Timing = field(default_factory=Timing)  # the smallest MLP, md+tex
+    render_ab: Timing = field(default_factory=Timing)  # the largest MLP, md+tex
+    solve_ab: Timing = field(default_factory=Timing)  # the largest MLP, solve
 
 
 @dataclass
@@ -310,9 +316,15 @@ print(time.perf_counter() - start, time.process_time() - cpu)
 def measure_wave2(report: Report, solgen: str, scratch: Path) -> None:
     """Issue 16: solve against render, long chains, parsing, the paths refusal, batch writes."""
     w, s = report.wave2, report.settings
-    big = report.sizes[-1]
+    big, seed = report.sizes[-1], report.sizes[0]
     w.solve_big = warm_and_time(fixed_cmd([solgen, "solve", str(big.spec)]), s.render_runs(big.net.params), scratch)
     log(f"  solve {big.net.arch}: {fmt_timing(w.solve_big)}")
+    w.floor_ab, w.seed_ab = time_pair(py_cmd("import sympy, jinja2, click"), render_cmd(solgen, seed.spec, "md,tex"),
+                                      3 if s.quick else 9, scratch)
+    log(f"  alternately: import floor {fmt_timing(w.floor_ab)}, render {seed.net.arch} {fmt_timing(w.seed_ab)}")
+    solve = fixed_cmd([solgen, "solve", str(big.spec)])
+    w.render_ab, w.solve_ab = time_pair(render_cmd(solgen, big.spec, "md,tex"), solve, 1 if s.quick else 3, scratch)
+    log(f"  alternately: render {big.net.arch} {fmt_timing(w.render_ab)}, solve {fmt_timing(w.solve_ab)}")
     runs = 1 if s.quick else 3
     for n in CHAIN_SIZES:
         spec = write_spec(scratch, f"chain_{n}", graph_chain_text(n))

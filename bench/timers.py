@@ -91,6 +91,25 @@ def warm_and_time(make_cmd: Callable[[Path], list[str]], runs: int, scratch: Pat
     return time_cmd(make_cmd, runs, scratch, expect)
 
 
+def time_pair(a: Callable[[Path], list[str]], b: Callable[[Path], list[str]], runs: int,
+              scratch: Path) -> tuple[Timing, Timing]:
+    """A and B alternately (one untimed pair first), so that a change in the machine's load
+    during the measurement weighs on both alike: the fairest ratio on a shared machine."""
+    time_cmd(a, 1, scratch)
+    time_cmd(b, 1, scratch)
+    ta, tb = Timing(), Timing()
+    for _ in range(runs):
+        for timing, cmd in ((ta, a), (tb, b)):
+            one = time_cmd(cmd, 1, scratch)
+            if not one.ok:
+                timing.error = one.error
+                continue
+            timing.runs += one.runs
+            timing.cpu += one.cpu
+            timing.last_out = one.last_out
+    return ta, tb
+
+
 def py_cmd(code: str, python: str = sys.executable) -> Callable[[Path], list[str]]:
     return lambda _out: [python, "-c", code]
 
