@@ -28,7 +28,7 @@ __all__ = ["Key", "Problem", "load", "solve_toml"]
 
 def solve_toml(text: str, filename: str = "spec.toml", verify: bool = True) -> dict[str, Any]:
     """The JSON answers of ``solgen solve`` for a spec given as TOML text."""
-    return solve_text(text, filename, Options(verify=verify)).answers
+    return solve_text(text, filename, Options(formats=("json",), verify=verify)).answers
 
 
 def load(source: str | os.PathLike[str] | dict[str, Any], name: str | None = None) -> Problem:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import wraps
 from pathlib import Path
 from typing import Any
@@ -114,9 +114,9 @@ def render(specs: tuple[str, ...], output: str, fmt: str, problem: bool, check: 
     from solgen.core.graph import DEFAULT_MAX_PARAMETERS
 
     from .batch import pool
-    from .export import gather
+    from .export import combined, gather
     from .pipeline import Options, expand
-    from .write import stale, write_all
+    from .write import Spool, stale
 
     try:
         formats = _formats(fmt)
@@ -125,25 +125,42 @@ def render(specs: tuple[str, ...], output: str, fmt: str, problem: bool, check: 
     options = Options(formats, problem, not no_verify, templates, max_parameters or DEFAULT_MAX_PARAMETERS)
     outdir = Path(output)
     paths = expand(list(specs))
-    with pool(jobs, len(paths)) as executor:
-        files = gather(_render_all([(p, options) for p in paths], executor))
-    if check:
-        changed = stale(outdir, files)
-        for path in changed:
-            click.echo(f"would change: {path}")
-        sys.exit(1 if changed else 0)
-    write_all(outdir, files)
+    errors: list[str] = []
+    changed: list[Path] = []
+    fragments: list[dict[str, bytes]] = []  # of formats that write one file for many specs
+    spool = Spool(outdir)  # each spec's files go to disk as it is done; into place when all are
+    try:
+        with pool(jobs, len(paths)) as executor:
+            for files in _render_all([(p, options) for p in paths], executor, errors):
+                fragments.append({n: d for n, d in files.items() if combined(n) is not None})
+                plain = {n: d for n, d in files.items() if combined(n) is None}
+                if check:
+                    changed += stale(outdir, plain)
+                elif not errors:
+                    spool.add(plain)
+        if errors:
+            for line in dict.fromkeys(errors):
+                click.echo(line, err=True)
+            sys.exit(2)
+        joined = gather(fragments)
+        if check:
+            changed += stale(outdir, joined)
+            for changed_path in changed:
+                click.echo(f"would change: {changed_path}")
+            sys.exit(1 if changed else 0)
+        spool.add(joined)
+        spool.commit()
+    finally:
+        spool.discard()
 
 
-def _render_all(jobs: list[tuple[Path, Any]], executor: Any) -> list[dict[str, bytes]]:
+def _render_all(jobs: list[tuple[Path, Any]], executor: Any, errors: list[str]) -> Iterator[dict[str, bytes]]:
     """Each (spec, options) job's documents, rendered by the pool in input order (one
-    progress bar); a spec error is listed and ends the command with exit 2 once every job
-    is done."""
+    progress bar), as each is done; a spec error is added to ``errors`` (the caller ends
+    with exit 2 once every job is done)."""
     from .batch import documents
     from .progress import progress
 
-    results: list[dict[str, bytes]] = []
-    errors: list[str] = []
     with progress([p for p, _ in jobs]) as bar:
         for _, result in zip(bar, documents(jobs, executor)):
             if isinstance(result, SolgenError):
@@ -151,12 +168,7 @@ def _render_all(jobs: list[tuple[Path, Any]], executor: Any) -> list[dict[str, b
                     raise result
                 errors.append(_message(result))
             else:
-                results.append(result)
-    if errors:
-        for line in dict.fromkeys(errors):
-            click.echo(line, err=True)
-        sys.exit(2)
-    return results
+                yield result
 
 
 def _documents(solved: Any, options: Any) -> dict[str, bytes]:

@@ -28,12 +28,21 @@ class Options:
 class Solved:
     spec: Spec
     answers: dict[str, Any]
-    solution: Solution
+    solution: Solution | None  # None when only the JSON answers were asked for
     svg: str = ""
     derivation: Any = None  # the exact Derivation (None for architecture-only and symbolic problems)
 
 
-def _with_diagram(spec: Spec, graph: Any, answers: dict[str, Any], solution: Solution) -> Solved:
+def documented(options: Options) -> bool:
+    """Whether the formats need the explanation and the diagram (the JSON answers do not)."""
+    from solgen.export import FORMATS
+
+    return any(FORMATS[f].explained for f in options.formats)
+
+
+def _with_diagram(spec: Spec, graph: Any, answers: dict[str, Any], solution: Solution | None) -> Solved:
+    if solution is None:
+        return Solved(spec, answers, None)
     from solgen.render.diagram import both, markdown_image
 
     tikz, svg = both(spec, graph)
@@ -58,19 +67,24 @@ def solve(spec: Spec, options: Options = Options()) -> Solved:
     from solgen.explain.architecture import architecture_solution, facts
 
     net = spec.problem
+    docs = documented(options)
     if isinstance(net, Network) and net.symbolic:
         from solgen.explain.symbolic import SymbolicExplainer
 
         graph = build_graph(spec, options.max_parameters)
         data = {"title": spec.title, "steps": [], "facts": {"parameters": len(graph.params)}}
-        return _with_diagram(spec, graph, data, SymbolicExplainer(spec, graph).solution())
+        return _with_diagram(spec, graph, data, SymbolicExplainer(spec, graph).solution() if docs else None)
     if isinstance(net, Network) and net.inputs is None:
         data = {"title": spec.title, "steps": [], "facts": facts(net)}
-        return _with_diagram(spec, None, data, architecture_solution(spec))
+        return _with_diagram(spec, None, data, architecture_solution(spec) if docs else None)
     if spec.style.form == "matrix" and not isinstance(net, Network):
         raise SpecError(spec.file, "style.form", 'matrix form needs a [network]; use form = "scalar" for a [graph]')
     graph = build_graph(spec, options.max_parameters)
     style = spec.style
+    if style.chain == "paths" and style.form != "matrix":
+        from solgen.explain.paths import check_paths
+
+        check_paths(spec, graph)  # before derive and verify: a too-large network fails at once
     try:
         exact = derive(graph, spec.learning_rate, spec.iterations)
         if options.verify:
@@ -80,9 +94,11 @@ def solve(spec: Spec, options: Options = Options()) -> Solved:
             shown = derive(graph, spec.learning_rate, spec.iterations, carry_digits=style.digits)
     except NodeDomainError as e:
         raise SpecError(spec.file, _place(spec, e.node, e.iteration), e.message) from None
+    data = answers(spec.title, exact, spec.file)
+    if not docs:
+        return Solved(spec, data, None, derivation=exact)
     solution = _asked(spec, exact, explain(spec, shown))
-    solved = _with_diagram(spec, graph, answers(spec.title, exact, spec.file), solution)
-    return replace(solved, derivation=exact)
+    return replace(_with_diagram(spec, graph, data, solution), derivation=exact)
 
 
 def _asked(spec: Spec, exact: Any, solution: Solution) -> Solution:
@@ -116,6 +132,8 @@ def documents(solved: Solved, options: Options) -> dict[str, bytes]:
     from solgen.export import FORMATS
 
     out: dict[str, bytes] = {}
+    if solved.solution is None and documented(options):
+        raise ValueError("solved for the JSON answers only; solve again with these formats")
     for fmt in sorted(options.formats, key=lambda f: f == "pdf"):  # a PDF reuses the .tex
         FORMATS[fmt].write(solved, options, out)
     return out

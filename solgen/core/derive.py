@@ -17,7 +17,7 @@ from .evaluate import DomainError, Value, add, evaluate, mul
 from .graph import Graph
 from .ir import Call, Expr
 from .numbers import carry
-from .symdiff import local_partial, terms_by_variable
+from .partials import local_partial, terms_by_variable
 
 Edge = tuple[str, str]  # (child, parent)
 

@@ -105,14 +105,16 @@ def evaluate(
 def _compound(
     expr: Expr, env: Mapping[str, Value], record: set[Call] | None, zero_kinks: frozenset[Call]
 ) -> Value:
-    if isinstance(expr, Add):
-        total: Value = Fraction(0)
-        for t in expr.terms:
+    if isinstance(expr, Add):  # 0 + t and 1 * f are t and f: start from the first one
+        terms = expr.terms
+        total = evaluate(terms[0], env, record, zero_kinks) if terms else Fraction(0)
+        for t in terms[1:]:
             total = add(total, evaluate(t, env, record, zero_kinks))
         return total
     if isinstance(expr, Mul):
-        prod: Value = Fraction(1)
-        for f in expr.factors:
+        factors = expr.factors
+        prod = evaluate(factors[0], env, record, zero_kinks) if factors else Fraction(1)
+        for f in factors[1:]:
             prod = mul(prod, evaluate(f, env, record, zero_kinks))
         return prod
     if isinstance(expr, Neg):

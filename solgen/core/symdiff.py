@@ -1,26 +1,20 @@
-"""Local partial derivatives by sympy.diff, one edge at a time.
+"""Derivatives of term shapes by sympy.diff: the generator of ``derivative_table``
+and the fallback of ``partials`` for a shape the table lacks.
 
-For the edge parent -> child only the terms of the child's expression that
-contain the parent are differentiated, so the cost grows with the number of
-edges, never with the size of the whole loss.  Terms are first rewritten with
-placeholder names (``w*a`` and ``v*b`` share the shape ``_0*_1``) and each
-shape is differentiated once; the result is renamed back.
-
-The derivative is returned as an ``ir`` expression in which a function
-application that is itself a node is written as that node, so that
-sigmoid'(z) reads ``a (1 - a)`` and tanh'(z) reads ``1 - a^2``.
+The functions below (sigmoid, ReLU with ReLU'(0) = 0, |x| with sgn, softmax)
+carry their own derivatives, so sigmoid'(z) comes out as s (1 - s); ``partials``
+then names each function application that is a node, so it reads ``a (1 - a)``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from fractions import Fraction
 from functools import cache
 
 import sympy as sp
 
 from .evaluate import DomainError
-from .ir import Add, Call, Div, Expr, Mul, Neg, Num, Pow, Var, rebuild
+from .ir import Add, Call, Div, Expr, Mul, Neg, Num, Pow, Var
 from .numbers import terminating
 
 
@@ -168,48 +162,14 @@ def _from_pow(e: sp.Pow) -> Expr:
     return Pow(from_sympy(base), from_sympy(exp))
 
 
-# -- shapes ------------------------------------------------------------------
+# -- shapes the derivative table lacks ----------------------------------------
 
-def _shape(e: Expr, names: dict[str, str]) -> Expr:
-    """``e`` with its variables renamed _0, _1, ... in order of appearance."""
-    return rebuild(e, lambda v: Var(names.setdefault(v.name, f"_{len(names)}")))
-
-
-def rename(e: Expr, names: Mapping[str, str]) -> Expr:
-    return rebuild(e, lambda v: Var(names.get(v.name, v.name)))
-
-
-@cache
-def _diff_shape(shape: Expr, placeholder: str) -> Expr:
+def sympy_diff_shape(shape: Expr, placeholder: str) -> Expr:
+    """d(shape)/d(placeholder) by sympy.diff (``partials`` asks only for a shape its table lacks)."""
     return from_sympy(sp.diff(to_sympy(shape), _symbol(placeholder)))
 
 
-def terms_by_variable(expr: Expr) -> dict[str, list[Expr]]:
-    """For a sum, the terms that mention each variable (one pass over the terms)."""
-    from .ir import variables
+# kept importable from here as before
+from .partials import local_partial, terms_by_variable  # noqa: E402
 
-    out: dict[str, list[Expr]] = {}
-    for t in expr.terms if isinstance(expr, Add) else (expr,):
-        for v in variables(t):
-            out.setdefault(v, []).append(t)
-    return out
-
-
-def local_partial(expr: Expr, parent: str, apps: Mapping[Expr, str],
-                  terms: Mapping[str, list[Expr]] | None = None) -> Expr:
-    """d(expr)/d(parent), with function applications that are nodes named.
-
-    Only the terms of a sum that contain ``parent`` are differentiated;
-    ``terms`` (from ``terms_by_variable``) saves finding them again per edge.
-    """
-    picked = (terms or terms_by_variable(expr))[parent]
-    part = picked[0] if len(picked) == 1 else Add(tuple(picked))
-    names: dict[str, str] = {}
-    shape = _shape(part, names)
-    result = _diff_shape(shape, names[parent])
-    back = {v: k for k, v in names.items()}
-    return _name_apps(rename(result, back), apps)
-
-
-def _name_apps(e: Expr, apps: Mapping[Expr, str]) -> Expr:
-    return rebuild(e, lambda v: v, lambda c: Var(apps[c]) if c in apps else None)
+__all__ = ["local_partial", "terms_by_variable", "sympy_diff_shape", "to_sympy", "from_sympy"]

@@ -248,18 +248,18 @@ def backward_order(graph: Graph) -> list[Node]:
     for n in interior:
         stages.setdefault(n.stage, []).append(n)
     leaves = [n for n in graph.nodes if n.kind in ("param", "input")]
-    done = {"L"}
+    order = sorted(stages, reverse=True)
+    ready: dict[int, list[Node]] = {}  # stage -> the leaves whose last user is done with it, in graph order
+    for leaf in leaves:
+        kids = graph.children[leaf.name]
+        if kids:
+            users = [graph.by_name[c].stage for c in kids if c != "L"]
+            ready.setdefault(min(users) if users else order[0] if order else 0, []).append(leaf)
     out: list[Node] = []
-    for stage in sorted(stages, reverse=True):
-        for n in stages[stage]:
-            out.append(n)
-            done.add(n.name)
-        ready = [leaf for leaf in leaves if leaf.name not in done
-                 and all(c in done for c in graph.children[leaf.name]) and graph.children[leaf.name]]
-        for leaf in ready:
-            out.append(leaf)
-            done.add(leaf.name)
-    out.extend(leaf for leaf in leaves if leaf.name not in done)
+    for stage in order:
+        out += stages[stage]
+        out += ready.pop(stage, [])
+    out.extend(leaf for leaf in leaves if not graph.children[leaf.name])  # used by nothing: last
     return out
 
 

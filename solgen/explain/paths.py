@@ -6,10 +6,11 @@ from __future__ import annotations
 from functools import cache
 
 from solgen.core.derive import Iteration as Step
-from solgen.core.graph import Node
+from solgen.core.graph import Graph, Node
 from solgen.core.ir import Expr, Mul, Var, is_leaf
 from solgen.errors import SpecError
 from solgen.render.latex import Printer
+from solgen.spec.sections import Spec
 
 from .base import Explainer, backward_order, d
 from .solution import Eq, Rich
@@ -17,6 +18,22 @@ from .solution import Eq, Rich
 MAX_PATHS = 24
 
 Path = tuple[tuple[str, str], ...]  # edges (child, parent), from the quantity up
+
+
+def check_paths(spec: Spec, g: Graph) -> None:
+    """Refuse a graph with a gradient of more than MAX_PATHS paths to the loss, from the graph
+    alone (counting, not listing, the paths), before anything is derived."""
+    seeds = set(g.upstream) | ({"L"} if g.has_loss else set())
+    count: dict[str, int] = {}
+    for n in reversed(g.nodes):
+        total = 1 if n.name in seeds and n.name != "L" else 0
+        for c in g.children[n.name]:
+            total += 1 if c == "L" else count[c]
+        count[n.name] = total
+        if total > MAX_PATHS and n.kind in ("param", "input", "node"):
+            raise SpecError(spec.file, "style.chain",
+                            f"dL/d{n.name} has {total} paths to the loss, too many to write out "
+                            f'(limit {MAX_PATHS}); use chain = "adjoint"')
 
 
 class PathsExplainer(Explainer):

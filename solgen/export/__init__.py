@@ -24,6 +24,7 @@ class Format:
     write: Callable[[Any, Any, dict[str, bytes]], None]  # (solved, options, files so far) -> adds its files
     suffix: str = ""  # with combine: the ending of the combined file's name
     combine: Callable[[str, list[bytes]], bytes] | None = None  # (file name, fragments) -> the file
+    explained: bool = True  # needs the worked solution and the diagram (the JSON answers do not)
 
 
 FORMATS: dict[str, Format] = {
@@ -32,7 +33,7 @@ FORMATS: dict[str, Format] = {
         Format("md", documents.markdown),
         Format("tex", documents.latex),
         Format("pdf", documents.pdf),
-        Format("json", documents.answers),
+        Format("json", documents.answers, explained=False),
         Format("html", html.html),
         Format("moodle", moodle.write, moodle.SUFFIX, moodle.combine),
         Format("qti", qti.write, qti.SUFFIX, qti.combine),

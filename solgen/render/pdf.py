@@ -1,9 +1,10 @@
-"""LaTeX -> PDF with latexmk, reproducibly and without shell escape.
+"""LaTeX -> PDF with one direct pdflatex pass, reproducibly and without shell escape.
 
 The build runs in a temporary folder with -no-shell-escape, TeX's file
 access restricted to that folder (openin_any=p, openout_any=p), and
 SOURCE_DATE_EPOCH / FORCE_SOURCE_DATE fixed, so the same .tex gives the same
-bytes every time.
+bytes every time.  One pass suffices: the documents say \\nofiles (no cross-references,
+no .aux to settle), so latexmk's reruns and bookkeeping are not needed.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ EPOCH = "1700000000"
 
 
 def build_pdf(tex: bytes, stem: str) -> bytes:
-    if not shutil.which("latexmk") or not shutil.which("pdflatex"):
+    if not shutil.which("pdflatex"):
         raise ToolError(f"PDF output needs TeX: install it with `apt-get install {PACKAGES}`")
     with tempfile.TemporaryDirectory(prefix="solgen-") as tmp:
         src = Path(tmp) / "doc.tex"
@@ -29,8 +30,7 @@ def build_pdf(tex: bytes, stem: str) -> bytes:
         env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH, "FORCE_SOURCE_DATE": "1",
                "openin_any": "p", "openout_any": "p", "TEXMFOUTPUT": tmp, "shell_escape": "f"}
         # one pdflatex pass: the documents say \nofiles (no cross-references, no .aux to settle)
-        cmd = ["latexmk", "-pdf", "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape",
-               "-quiet", "doc.tex"]
+        cmd = ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape", "doc.tex"]
         result = subprocess.run(cmd, cwd=tmp, env=env, capture_output=True, text=True,
                                 stdin=subprocess.DEVNULL, timeout=600)
         pdf = Path(tmp) / "doc.pdf"
@@ -45,4 +45,4 @@ def _first_error(log: str) -> str:
     for line in log.splitlines():
         if line.startswith("!"):
             return line[1:].strip()
-    return "see the LaTeX log (run latexmk on the .tex)"
+    return "see the LaTeX log (run pdflatex on the .tex)"

@@ -9,7 +9,6 @@ functions in ``ir.USER_FUNCTIONS`` are accepted.  Everything else is an
 from __future__ import annotations
 
 import ast
-import difflib
 import re
 import sys
 import warnings
@@ -225,6 +224,8 @@ class _Walker:
             raise ExprError("only the functions " + _function_list() + " can be called")
         fn = node.func.id
         if fn not in USER_FUNCTIONS:
+            import difflib  # only for a message
+
             close = difflib.get_close_matches(fn, list(USER_FUNCTIONS), n=1, cutoff=0.6)
             hint = f'did you mean "{close[0]}"? ' if close else ""
             raise ExprError(f"unknown function {fn!r} ({hint}allowed: {_function_list()})")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import difflib
 import json
 import re
 from fractions import Fraction
@@ -77,8 +76,9 @@ class Reader:
     def named_numbers(self, value: Any, place: str) -> dict[str, Fraction]:
         out: dict[str, Fraction] = {}
         for name, v in self.table(value, place).items():
-            self.name(name, key_path(place, name))
-            out[name] = self.number(v, key_path(place, name))
+            where = key_path(place, name)
+            self.name(name, where)
+            out[name] = self.number(v, where)
         return out
 
     def text(self, value: Any, place: str, newlines: bool) -> str:
@@ -99,6 +99,8 @@ class Reader:
 
 
 def did_you_mean(word: str, options: tuple[str, ...], list_all: bool = False) -> str:
+    import difflib  # only for a message
+
     close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
     if close:
         return f' (did you mean "{close[0]}"?)'

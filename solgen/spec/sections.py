@@ -8,6 +8,7 @@ exactly: ``0.15`` becomes the rational 3/20, never a binary float.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -281,7 +282,7 @@ class _SpecReader(Reader):
                 raise self.fail(place, str(e)) from None
             if name in defined:
                 raise self.fail(place, f"{name!r} is defined twice (already one of the {defined[name]})")
-            self.known(expr, defined, place, own=name, later={n for n, _ in _later(raw_nodes, i)})
+            self.known(expr, defined, place, own=name, later=lambda i=i: {n for n, _ in _later(raw_nodes, i)})
             defined[name] = "nodes"
             nodes.append((name, expr))
         loss = upstream = None
@@ -313,14 +314,16 @@ class _SpecReader(Reader):
         return Graph(groups["inputs"], groups["constants"], groups["params"], tuple(nodes), loss, upstream, latex)
 
     def known(self, expr: Expr, defined: dict[str, str], place: str, own: str = "",
-              later: set[str] | None = None) -> None:
+              later: Callable[[], set[str]] | None = None) -> None:
+        """Every name of ``expr`` is defined; ``later`` (the names defined further on) is asked
+        for only when one is not, so checking n nodes stays linear."""
         from solgen.core.ir import variables
 
         for name in variables(expr):
             if name == own:
                 raise self.fail(place, f"{name!r} uses itself")
             if name not in defined:
-                if later and name in later:
+                if later and name in later():
                     raise self.fail(place, f"{name!r} is used before it is defined")
                 raise self.fail(place, f"unknown name {name!r}" + did_you_mean(name, tuple(defined)))
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Generic, TypeVar
 
@@ -132,10 +132,13 @@ class _Grid(Generic[T]):
         self.cells: dict[tuple[int, int], list[int]] = {}
         self.items: list[tuple[Box, T]] = []
 
-    def _cells(self, box: Box) -> Iterator[tuple[int, int]]:
-        for i in range(math.floor(box[0] / self.CELL), math.floor(box[2] / self.CELL) + 1):
-            for j in range(math.floor(box[1] / self.CELL), math.floor(box[3] / self.CELL) + 1):
-                yield i, j
+    def _cells(self, box: Box) -> list[tuple[int, int]]:
+        c = _Grid.CELL
+        i0, i1 = math.floor(box[0] / c), math.floor(box[2] / c)
+        j0, j1 = math.floor(box[1] / c), math.floor(box[3] / c)
+        if i0 == i1 and j0 == j1:
+            return [(i0, j0)]
+        return [(i, j) for i in range(i0, i1 + 1) for j in range(j0, j1 + 1)]
 
     def add(self, box: Box, item: T) -> None:
         for cell in self._cells(box):
@@ -143,8 +146,64 @@ class _Grid(Generic[T]):
         self.items.append((box, item))
 
     def near(self, box: Box) -> list[T]:
-        found = sorted({i for cell in self._cells(box) for i in self.cells.get(cell, ())})
-        return [self.items[i][1] for i in found if _touch(self.items[i][0], box)]
+        cells = self._cells(box)
+        if len(cells) == 1:  # one cell: its items are already in the order added, once each
+            found: Iterable[int] = self.cells.get(cells[0], ())
+        else:
+            found = sorted({i for cell in cells for i in self.cells.get(cell, ())})
+        items = self.items
+        return [items[i][1] for i in found if _touch(items[i][0], box)]
+
+    def near_items(self, box: Box) -> list[tuple[Box, T]]:
+        """(box, item) of every item ``near`` gives for ``box``: filter them by a smaller box
+        inside it with ``_touch`` to get what ``near`` would give for that one."""
+        cells = self._cells(box)
+        found = sorted({i for cell in cells for i in self.cells.get(cell, ())})
+        return [self.items[i] for i in found if _touch(self.items[i][0], box)]
+
+
+class _Board:
+    """Placed label boxes by key in a uniform grid: put, take away, and find those near a box,
+    each in time proportional to the cells a box covers (not to the number of labels)."""
+
+    CELL = _Grid.CELL
+
+    def __init__(self) -> None:
+        self.cells: dict[tuple[int, int], dict[tuple[int, int], Box]] = {}
+        self.boxes: dict[tuple[int, int], Box] = {}
+        self.clock = 0  # counts changes; ``stamp[cell]`` is the clock of the cell's last change
+        self.stamp: dict[tuple[int, int], int] = {}
+
+    def _cells(self, box: Box) -> list[tuple[int, int]]:
+        return _Grid._cells(self, box)  # type: ignore[arg-type]
+
+    def put(self, key: tuple[int, int], box: Box) -> None:
+        self.take(key)
+        self.boxes[key] = box
+        self.clock += 1
+        for cell in self._cells(box):
+            self.cells.setdefault(cell, {})[key] = box
+            self.stamp[cell] = self.clock
+
+    def take(self, key: tuple[int, int]) -> None:
+        box = self.boxes.pop(key, None)
+        if box is not None:
+            self.clock += 1
+            for cell in self._cells(box):
+                del self.cells[cell][key]
+                self.stamp[cell] = self.clock
+
+    def region(self, boxes: Iterator[Box]) -> frozenset[tuple[int, int]]:
+        """The cells that ``near`` reads for any of these boxes."""
+        return frozenset(cell for box in boxes for cell in self._cells(box))
+
+    def changed_since(self, cells: frozenset[tuple[int, int]], clock: int) -> bool:
+        return any(self.stamp.get(cell, 0) > clock for cell in cells)
+
+    def near(self, box: Box) -> list[Box]:
+        """The boxes touching ``box``, in key order."""
+        found = {k: b for cell in self._cells(box) for k, b in self.cells.get(cell, {}).items()}
+        return [found[k] for k in sorted(found) if _touch(found[k], box)]
 
 
 def _touch(a: Box, b: Box) -> bool:

@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 from .geometry import (
     Box,
     Point,
     Segment,
     _blocked,
+    _Board,
     _crosses,
     _Grid,
     _grown,
-    _label_box,
     _overlap,
     _Path,
     _path,
     _paths,
     _piece_grid,
     _shape_grid,
+    _touch,
 )
 from .model import Picture, Shape
 from .text import Text
@@ -56,16 +59,16 @@ def _hits(shape: Shape, box: tuple[float, float, float, float]) -> bool:
     return (nx - shape.x) ** 2 + (ny - shape.y) ** 2 < (shape.w / 2) ** 2
 
 
-def _stub(path: _Path, t: float, label: Text) -> float:
-    """How much of the edge shows between the sender and a label at ``t`` (a shorter stub reads as a minus)."""
+def _stub(path: _Path, t: float, hw: float, hh: float) -> float:
+    """How much of the edge shows between the sender and a label at ``t`` whose box reaches
+    ``hw`` and ``hh`` either side of its centre (a shorter stub reads as a minus)."""
     x, y = path.at(t)
     dx, dy = x - path.start[0], y - path.start[1]
     length = math.hypot(dx, dy)
     if length == 0:
         return 0.0
     ux, uy = abs(dx) / length, abs(dy) / length
-    box = _label_box(label, (0.0, 0.0))
-    inside = min(box[2] / ux if ux else float("inf"), box[3] / uy if uy else float("inf"))
+    inside = min(hw / ux if ux else float("inf"), hh / uy if uy else float("inf"))
     return length - inside
 
 
@@ -75,26 +78,41 @@ def place_labels(pic: Picture, rounds: int = 3) -> None:
     label and as few as possible cover an edge.
 
     Deterministic: a greedy pass in order (edge labels, then movable texts), then ``rounds - 1``
-    passes that move each one to its best place given where all the others are."""
+    passes that move each one to its best place given where all the others are.  The part of each
+    candidate's cost that does not depend on the other labels (nodes covered, edges crossed) is
+    worked out once; a label whose neighbourhood (every cell its candidates look at) has not
+    changed since it was last placed would land where it is, so it is skipped: a pass costs what
+    changed, not every label."""
     paths = _paths(pic)
     pieces = _piece_grid(paths)
     fixed = _shape_grid([s for s in pic.shapes if not s.spots])
     movable = [s for s in pic.shapes if s.spots]
     labels = {k: e.label for k, e in enumerate(pic.edges) if e.label is not None}
     keys = [(0, k) for k in labels] + [(1, i) for i in range(len(movable))]
-    boxes: dict[tuple[int, int], Box] = {(1, i): s.extent() for i, s in enumerate(movable)}
+    others = _Board()  # every placed label but the one being placed
+    for i, s in enumerate(movable):
+        others.put((1, i), s.extent())
     spots: dict[tuple[int, int], Point] = {}
+    placed_at: dict[tuple[int, int], int] = {}  # the board's clock when each label was last placed
+    regions: dict[tuple[int, int], frozenset[tuple[int, int]]] = {}
+    choices: dict[int, _Choices] = {}
     for _ in range(rounds):
         for key in keys:
-            boxes.pop(key, None)
-            others: _Grid[Box] = _Grid()
-            for other in sorted(boxes):
-                others.add(boxes[other], boxes[other])
+            if key in placed_at and not others.changed_since(regions[key], placed_at[key]):
+                continue
             kind, k = key
+            if kind == 0 and k not in choices:
+                choices[k] = _edge_choices(k, labels[k], paths[k], fixed, pieces)
+                regions[key] = others.region(iter((choices[k].span,)))  # covers every candidate's cells
+            elif key not in regions:
+                regions[key] = others.region(_text_roomy(movable[k]))
+            others.take(key)
             if kind == 0:
-                spots[key], boxes[key] = _edge_spot(k, labels[k], paths[k], fixed, pieces, others)
+                spots[key], box = _edge_spot(choices[k], others)
             else:
-                spots[key], boxes[key] = _text_spot(movable[k], fixed, pieces, others)
+                spots[key], box = _text_spot(movable[k], fixed, pieces, others)
+            others.put(key, box)
+            placed_at[key] = others.clock
     for (kind, k), at in spots.items():
         if kind == 0:
             pic.edges[k].at = at
@@ -102,23 +120,67 @@ def place_labels(pic: Picture, rounds: int = 3) -> None:
             movable[k].x, movable[k].y = at
 
 
-def _crowding(box: Box, roomy: Box, shapes: _Grid[Shape], placed: _Grid[Box]) -> float:
+def _text_roomy(shape: Shape) -> Iterator[Box]:
+    """The boxes ``_text_spot`` asks the board about (every spot, with its margin)."""
+    x, y = shape.x, shape.y
+    out = []
+    for at in shape.spots:
+        shape.x, shape.y = at
+        out.append(_grown(shape.extent(), 0.1))
+    shape.x, shape.y = x, y
+    return iter(out)
+
+
+def _crowding(box: Box, roomy: Box, shapes: _Grid[Shape], placed: _Board) -> float:
     near_shapes, near_labels = shapes.near(roomy), placed.near(roomy)
     cost = 100 * (sum(_hits(s, box) for s in near_shapes) + sum(_overlap(box, o) for o in near_labels))
     return cost + _CLOSE * (sum(_hits(s, roomy) for s in near_shapes) + sum(_overlap(roomy, o) for o in near_labels))
 
 
-def _edge_spot(k: int, label: Text, path: _Path, shapes: _Grid[Shape], pieces: _Grid[tuple[int, Segment]],
-               placed: _Grid[Box]) -> tuple[Point, Box]:
+@dataclass(frozen=True)
+class _Choices:
+    """The candidate places of one edge label, each with the costs that do not depend on the other
+    labels: (t, base cost, where, box, box with margin, nodes covered, nodes come near, edges crossed)."""
+
+    cands: tuple[tuple[float, float, Point, Box, Box, int, int, int], ...]
+    span: Box  # covers every candidate's box with margin
+
+
+def _edge_choices(k: int, label: Text, path: _Path, shapes: _Grid[Shape],
+                  pieces: _Grid[tuple[int, Segment]]) -> _Choices:
+    places = [(t, path.at(t)) for t in _CANDIDATES]
+    width, height = label.width + 0.08, label.height + 0.06  # as _label_box: w/2 and h/2 either side
+    hw, hh, rw, rh = width / 2, height / 2, (width + 5 * 0.1) / 2, (height + 2 * 0.1) / 2
+    rooms = [(x - rw, y - rh, x + rw, y + rh) for _, (x, y) in places]
+    span = (min(r[0] for r in rooms), min(r[1] for r in rooms), max(r[2] for r in rooms), max(r[3] for r in rooms))
+    near_shapes, near_pieces = shapes.near_items(span), pieces.near_items(span)
+    cands = []
+    for (t, at), roomy in zip(places, rooms):
+        box = (at[0] - hw, at[1] - hh, at[0] + hw, at[1] + hh)
+        base = _NEAR * t + (50 if _stub(path, t, hw, hh) < 0.3 else 0)
+        close = [s for b, s in near_shapes if _touch(b, roomy)]
+        crossed = {j for b, (j, piece) in near_pieces if _touch(b, box) and j != k and _crosses(piece, box)}
+        cands.append((t, base, at, box, roomy, sum(_hits(s, box) for s in close),
+                      sum(_hits(s, roomy) for s in close), len(crossed)))
+    return _Choices(tuple(cands), span)
+
+
+def _edge_spot(choices: _Choices, placed: _Board) -> tuple[Point, Box]:
+    """The cheapest candidate given the labels placed (the first of equal ones):
+    base + 100 (covered) + _CLOSE (come near) + _CROSS (edges crossed)."""
+    near = placed.near(choices.span)
     best: tuple[float, Point, Box] | None = None
-    for t in _CANDIDATES:  # ascending, and every other cost is >= 0: stop once _NEAR * t alone loses
-        if best is not None and _NEAR * t >= best[0]:
+    for t, base, at, box, roomy, covers, nears, crossed in choices.cands:
+        if best is not None and _NEAR * t >= best[0]:  # ascending t, every other cost >= 0: none can win
             break
-        at = path.at(t)
-        box = _label_box(label, at)
-        cost = _NEAR * t + (50 if _stub(path, t, label) < 0.3 else 0)
-        cost += _crowding(box, _label_box(label, at, 0.1), shapes, placed)
-        cost += _CROSS * len({j for j, piece in pieces.near(box) if j != k and _crosses(piece, box)})
+        if near:
+            labels = [o for o in near if _touch(o, roomy)]
+            crowd = 100 * (covers + sum(_overlap(box, o) for o in labels)) + _CLOSE * (
+                nears + sum(_overlap(roomy, o) for o in labels))
+        else:
+            crowd = 100 * covers + _CLOSE * nears
+        cost = base + crowd
+        cost += _CROSS * crossed
         if best is None or cost < best[0]:
             best = (cost, at, box)
     assert best is not None
@@ -126,7 +188,7 @@ def _edge_spot(k: int, label: Text, path: _Path, shapes: _Grid[Shape], pieces: _
 
 
 def _text_spot(shape: Shape, shapes: _Grid[Shape], pieces: _Grid[tuple[int, Segment]],
-               placed: _Grid[Box]) -> tuple[Point, Box]:
+               placed: _Board) -> tuple[Point, Box]:
     best: tuple[float, Point, Box] | None = None
     for rank, at in enumerate(shape.spots):
         shape.x, shape.y = at

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from xml.sax.saxutils import escape as _xml_escape
 
 from .geometry import _label_box, _paths
 from .model import Picture, Shape
@@ -16,7 +15,9 @@ _SVG_MATH_FONT = "DejaVu Serif, Times New Roman, serif"
 
 
 def _xml(text: str) -> str:
-    return _xml_escape(text, {'"': "&quot;"})
+    """XML text and attribute escaping (as xml.sax.saxutils.escape with '"', without importing
+    it: it pulls in urllib, http and ssl)."""
+    return text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;").replace('"', "&quot;")
 
 
 class _Svg:
