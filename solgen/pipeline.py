@@ -57,7 +57,11 @@ def solve(spec: Spec, options: Options = Options()) -> Solved:
         data = {"title": spec.title, "steps": [], "facts": {"parameters": len(graph.params)}}
         return _with_diagram(spec, graph, data, SymbolicExplainer(spec, graph).solution())
     if isinstance(net, Network) and net.inputs is None:
-        data = {"title": spec.title, "steps": [], "facts": facts(net)}
+        counted = facts(net)
+        if counted["parameters"] > options.max_parameters:
+            raise SpecError(spec.file, "network", f"{counted['parameters']} parameters is more than a readable "
+                            f"document holds (limit {options.max_parameters}; raise it with --max-parameters)")
+        data = {"title": spec.title, "steps": [], "facts": counted}
         return _with_diagram(spec, None, data, architecture_solution(spec))
     if spec.style.form == "matrix" and not isinstance(net, Network):
         raise SpecError(spec.file, "style.form", 'matrix form needs a [network]; use form = "scalar" for a [graph]')

@@ -20,7 +20,7 @@ _CTX = Context(prec=60)
 def to_decimal(v: Value) -> Decimal:
     if isinstance(v, Fraction):
         return _CTX.divide(Decimal(v.numerator), Decimal(v.denominator))
-    return Decimal(MP.nstr(v, 45, strip_zeros=False, min_fixed=-MP.inf, max_fixed=MP.inf))
+    return Decimal(MP.nstr(v, 45, strip_zeros=False, min_fixed=0, max_fixed=0))  # d.ddde±N
 
 
 def terminating(q: Fraction) -> bool:
