@@ -29,6 +29,7 @@ from .graph import Graph
 DIGITS = 80
 TOLERANCE = MP.mpf("1e-12")  # relative to the size of the terms compared
 VALUE_TOLERANCE = MP.mpf("1e-20")  # a forward value, relative: a double carries 16 digits
+TINIEST = MP.mpf("2.2e-308")  # absolute: below a double's smallest normal number, 0 is as right
 
 
 def verify(derivation: Derivation) -> None:
@@ -77,12 +78,12 @@ def _size(v: Value) -> Value:
 def _floor(graph: Graph, step: Iteration) -> Value:
     """Absolute, times (1 + |L|): central differences err by O(h^2)."""
     size = abs(to_mpf(step.values["L"])) if graph.has_loss else 0
-    return _step(step) ** 2 * MP.mpf(10) ** 20 * (1 + size)
+    return _step(step) ** 2 * MP.mpf(10) ** 20 * (1 + size) + TINIEST
 
 
 def _check_values(graph: Graph, step: Iteration, up: dict[str, Value], down: dict[str, Value]) -> None:
     """Every computed value against the mean of the two nudged passes (off by O(h^2))."""
-    floor = _step(step) ** 2 * MP.mpf(10) ** 20
+    floor = _step(step) ** 2 * MP.mpf(10) ** 20 + TINIEST
     for node in graph.nodes:
         if node.expr is None:
             continue
@@ -91,8 +92,8 @@ def _check_values(graph: Graph, step: Iteration, up: dict[str, Value], down: dic
         got = to_mpf(step.values[node.name])
         if abs(mean - got) > VALUE_TOLERANCE * max(abs(mean), abs(got)) + floor * (1 + abs(got)):
             raise VerifyError(
-                f"verification failed in iteration {step.index + 1}: {node.name} is {MP.nstr(got, 17)} "
-                f"but computing it again with {MP.dps} digits gives {MP.nstr(mean, 17)}; "
+                f"verification failed in iteration {step.index + 1}: {node.name} is {_text(got)} "
+                f"but computing it again with {MP.dps} digits gives {_text(mean)}; "
                 "this is a bug in solgen, please report it"
             )
 
@@ -106,8 +107,8 @@ def _locate(graph: Graph, step: Iteration, names: list[str]) -> None:
         if abs(fd - got) > TOLERANCE * (abs(fd) + abs(got)) + _floor(graph, step):
             rel = abs(fd - got) / max(abs(fd), abs(got))
             raise VerifyError(
-                f"verification failed in iteration {step.index + 1}: dL/d{name} is {MP.nstr(got, 10)} "
-                f"but central differences give {MP.nstr(fd, 10)} (relative difference {MP.nstr(rel, 3)}); "
+                f"verification failed in iteration {step.index + 1}: dL/d{name} is {_text(got)} "
+                f"but central differences give {_text(fd)} (relative difference {_text(rel)}); "
                 "this is a bug in solgen, please report it"
             )
     raise VerifyError(f"verification failed in iteration {step.index + 1}: the gradients disagree "
@@ -138,3 +139,8 @@ def _total(graph: Graph, values: dict[str, Value]) -> Value:
     if graph.has_loss:
         return to_mpf(values["L"])
     return MP.fsum(to_mpf(mul(g, values[n])) for n, g in graph.upstream.items())
+
+
+def _text(v: Value) -> str:
+    with MP.workdps(17):
+        return MP.nstr(+to_mpf(v), 17)
