@@ -111,7 +111,7 @@ def render(specs: tuple[str, ...], output: str, fmt: str, problem: bool, check: 
     """Render SPEC_OR_DIR... into OUTPUT/<spec stem>.<format>."""
     from solgen.core.graph import DEFAULT_MAX_PARAMETERS
 
-    from .pipeline import Options, expand, solve_file
+    from .pipeline import MAX_COUNTED, Options, expand, solve_file
     from .progress import progress
     from .write import stale, write_all
 
@@ -119,7 +119,8 @@ def render(specs: tuple[str, ...], output: str, fmt: str, problem: bool, check: 
         formats = _formats(fmt)
     except click.BadParameter as e:
         raise click.UsageError(str(e)) from None
-    options = Options(formats, problem, not no_verify, templates, max_parameters or DEFAULT_MAX_PARAMETERS)
+    options = Options(formats, problem, not no_verify, templates, max_parameters or DEFAULT_MAX_PARAMETERS,
+                      max_parameters or MAX_COUNTED)
     outdir = Path(output)
     paths = expand(list(specs))
     files: dict[str, bytes] = {}
@@ -170,10 +171,11 @@ def solve(spec: str, no_verify: bool, max_parameters: int | None) -> None:
     """Print the JSON answers of SPEC on stdout."""
     from solgen.core.graph import DEFAULT_MAX_PARAMETERS
 
-    from .pipeline import Options, solve_file
+    from .pipeline import MAX_COUNTED, Options, solve_file
 
     options = Options(("json",), verify=not no_verify,
-                      max_parameters=max_parameters or DEFAULT_MAX_PARAMETERS)
+                      max_parameters=max_parameters or DEFAULT_MAX_PARAMETERS,
+                      max_counted=max_parameters or MAX_COUNTED)
     solved = solve_file(Path(spec), options)
     click.echo(json.dumps(solved.answers, indent=2))
 if __name__ == "__main__":

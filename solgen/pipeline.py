@@ -15,6 +15,8 @@ from solgen.spec.sections import Network, Spec, load_spec, parse_spec
 
 from .errors import SpecError
 
+MAX_COUNTED = 2**53  # the largest count a double (JSON) carries exactly
+
 
 @dataclass(frozen=True)
 class Options:
@@ -23,6 +25,9 @@ class Options:
     verify: bool = True
     templates: str | None = None
     max_parameters: int = DEFAULT_MAX_PARAMETERS
+    # architecture-only networks are counted, not computed: up to what a double carries
+    # exactly unless --max-parameters is given
+    max_counted: int = MAX_COUNTED
 
 
 @dataclass(frozen=True)
@@ -58,9 +63,9 @@ def solve(spec: Spec, options: Options = Options()) -> Solved:
         return _with_diagram(spec, graph, data, SymbolicExplainer(spec, graph).solution())
     if isinstance(net, Network) and net.inputs is None:
         counted = facts(net)
-        if counted["parameters"] > options.max_parameters:
-            raise SpecError(spec.file, "network", f"{counted['parameters']} parameters is more than a readable "
-                            f"document holds (limit {options.max_parameters}; raise it with --max-parameters)")
+        if counted["parameters"] > options.max_counted or counted["operations"] > MAX_COUNTED:
+            raise SpecError(spec.file, "network", f"{counted['parameters']} parameters is more than solgen "
+                            f"counts (limit {options.max_counted}; --max-parameters sets it)")
         data = {"title": spec.title, "steps": [], "facts": counted}
         return _with_diagram(spec, None, data, architecture_solution(spec))
     if spec.style.form == "matrix" and not isinstance(net, Network):
