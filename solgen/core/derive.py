@@ -67,6 +67,8 @@ def local_formulas(graph: Graph) -> dict[Edge, Expr]:
                     out[(node.name, p)] = local_partial(node.expr, p, apps, terms)
                 except DomainError as e:
                     raise NodeDomainError(node.name, 0, str(e)) from None
+                except NotImplementedError as e:  # a derivative solgen has no way to show
+                    raise NodeDomainError(node.name, 0, f"solgen cannot show its derivative ({e})") from None
     return out
 
 
