@@ -1,8 +1,10 @@
 """The command line: ``solgen render`` and ``solgen solve``.
 
 Every SolgenError becomes one line on stderr and its exit code (2 for a wrong
-spec or command line, 3 for a failed self-check); any other exception is a bug
-in solgen and also gets one line (exit 3; SOLGEN_DEBUG=1 shows the traceback).
+spec or command line, 3 for a failed self-check, 4 for an output the operating
+system would not let us write); Ctrl-C is exit 130 and SIGTERM 143, after the
+temporary files are removed; any other exception is a bug in solgen and also
+gets one line (exit 3; SOLGEN_DEBUG=1 shows the traceback).
 sympy is imported only when a command needs it, so ``--help`` and ``--version``
 stay instant.
 """
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from functools import wraps
@@ -21,18 +24,26 @@ import click
 
 from solgen import __version__
 
-from .errors import SolgenError, SpecError
+from .errors import SolgenError, SpecError, ascii_path
 from .export import FORMATS
 
 
 def _reports_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
     @wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        _exit_on_sigterm()
         try:
             return fn(*args, **kwargs)
         except SolgenError as e:
             click.echo(_message(e), err=True)
             sys.exit(e.exit_code)
+        except KeyboardInterrupt:
+            click.echo("solgen: interrupted; nothing more was written", err=True)
+            sys.exit(130)
+        except OSError as e:  # the operating system refused something: not a bug in solgen
+            where = f"{ascii_path(os.fsdecode(e.filename))}: " if e.filename else ""
+            click.echo(_one_line(f"solgen: {where}{e.strerror or e}"), err=True)
+            sys.exit(4)
         except RecursionError:
             click.echo("solgen: the spec is nested too deeply to process", err=True)
             sys.exit(2)
@@ -48,9 +59,20 @@ def _reports_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def _exit_on_sigterm() -> None:
+    """SIGTERM unwinds like Ctrl-C (temporary files removed), then exits 143."""
+    def stop(signum: int, frame: Any) -> None:
+        raise SystemExit(128 + signum)
+
+    try:
+        signal.signal(signal.SIGTERM, stop)
+    except (ValueError, OSError):  # not the main thread
+        pass
+
+
 def _message(e: SolgenError) -> str:
     """One line: ``FILE: place: problem`` for a spec, ``solgen: ...`` for anything else."""
-    return _one_line(str(e) if isinstance(e, SpecError) else f"solgen: {e}")
+    return ascii_path(_one_line(str(e) if isinstance(e, SpecError) else f"solgen: {e}"))
 
 
 def _one_line(text: str) -> str:
@@ -115,14 +137,15 @@ def render(specs: tuple[str, ...], output: str, fmt: str, problem: bool, check: 
 
     from .batch import pool
     from .export import combined, gather
-    from .pipeline import Options, expand
+    from .pipeline import MAX_COUNTED, Options, expand
     from .write import Spool, stale
 
     try:
         formats = _formats(fmt)
     except click.BadParameter as e:
         raise click.UsageError(str(e)) from None
-    options = Options(formats, problem, not no_verify, templates, max_parameters or DEFAULT_MAX_PARAMETERS)
+    options = Options(formats, problem, not no_verify, templates, max_parameters or DEFAULT_MAX_PARAMETERS,
+                      max_parameters or MAX_COUNTED)
     outdir = Path(output)
     paths = expand(list(specs))
     errors: list[str] = []
@@ -279,10 +302,11 @@ def solve(spec: str, no_verify: bool, max_parameters: int | None) -> None:
     """
     from solgen.core.graph import DEFAULT_MAX_PARAMETERS
 
-    from .pipeline import Options, solve_file
+    from .pipeline import MAX_COUNTED, Options, solve_file
 
     options = Options(("json",), verify=not no_verify,
-                      max_parameters=max_parameters or DEFAULT_MAX_PARAMETERS)
+                      max_parameters=max_parameters or DEFAULT_MAX_PARAMETERS,
+                      max_counted=max_parameters or MAX_COUNTED)
     solved = solve_file(Path(spec), options)
     click.echo(json.dumps(solved.answers, indent=2))
 

@@ -37,3 +37,19 @@ class VerifyError(SolgenError):
 
 class ToolError(SolgenError):
     """A missing external tool (TeX) or a failed build."""
+
+
+class OutputError(SolgenError):
+    """An output could not be written (the operating system refused: a read-only or full
+    disk, a file where a folder must be): exit 4, one line with the path and the reason."""
+
+    exit_code = 4
+
+    def __init__(self, path: str, error: OSError) -> None:
+        reason = error.strerror or str(error)
+        super().__init__(f"cannot write {ascii_path(path)}: {reason}")
+
+
+def ascii_path(path: str) -> str:
+    """A path for a message: bytes that are not UTF-8 shown as \\xNN, never an encoding error."""
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")

@@ -14,6 +14,8 @@ from solgen.spec.sections import Network, Spec, load_spec, parse_spec
 
 from .errors import SpecError
 
+MAX_COUNTED = 2**53  # the largest count a double (JSON) carries exactly
+
 
 @dataclass(frozen=True)
 class Options:
@@ -22,6 +24,9 @@ class Options:
     verify: bool = True
     templates: str | None = None
     max_parameters: int = DEFAULT_MAX_PARAMETERS
+    # architecture-only networks are counted, not computed: up to what a double carries
+    # exactly unless --max-parameters is given
+    max_counted: int = MAX_COUNTED
 
 
 @dataclass(frozen=True)
@@ -75,7 +80,11 @@ def solve(spec: Spec, options: Options = Options()) -> Solved:
         data = {"title": spec.title, "steps": [], "facts": {"parameters": len(graph.params)}}
         return _with_diagram(spec, graph, data, SymbolicExplainer(spec, graph).solution() if docs else None)
     if isinstance(net, Network) and net.inputs is None:
-        data = {"title": spec.title, "steps": [], "facts": facts(net)}
+        counted = facts(net)
+        if counted["parameters"] > options.max_counted or counted["operations"] > MAX_COUNTED:
+            raise SpecError(spec.file, "network", f"{counted['parameters']} parameters is more than solgen "
+                            f"counts (limit {options.max_counted}; --max-parameters sets it)")
+        data = {"title": spec.title, "steps": [], "facts": counted}
         return _with_diagram(spec, None, data, architecture_solution(spec) if docs else None)
     if spec.style.form == "matrix" and not isinstance(net, Network):
         raise SpecError(spec.file, "style.form", 'matrix form needs a [network]; use form = "scalar" for a [graph]')

@@ -1,5 +1,12 @@
 """Writing outputs: atomic (temp file + rename in the same folder), or checking them.
 
+A temporary file is named ``.<file>.<pid>.<random>.tmp`` beside its target, so a
+later run can tell the leftovers of a killed run (whose process is gone) from the
+temporary files of a run still writing, and removes the former.  Files get the
+mode the umask allows (0644 under the usual 022, 0600 under 077).  An operating
+system error (a read-only or full disk, ``-o`` naming a file) becomes
+``OutputError``: one line naming the path and the reason, exit 4.
+
 A batch (``Spool``) writes each spec's files to hidden temporary files in the output folder
 as soon as the spec is done, so memory stays flat however many specs there are; only when
 every spec has succeeded are they moved into place, each by an atomic rename, followed by
@@ -10,10 +17,14 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from .errors import OutputError
+
+_LEFTOVER = re.compile(r"\.(.+)\.(\d+)\.[^.]+\.tmp\Z")
 _sync_each = True  # False inside ``_one_sync``: the batch syncs once at the end
 
 
@@ -31,16 +42,22 @@ def stale(outdir: Path, files: dict[str, bytes]) -> list[Path]:
     return out
 
 
+def _mode() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 def _temp(folder: Path, name: str, data: bytes) -> str:
-    """``data`` in a new hidden temporary file beside ``name`` (mode 0644); its path."""
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
+    """``data`` in a new hidden temporary file beside ``name`` (the umask's mode); its path."""
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.{os.getpid()}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
             if _sync_each:
                 os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)
+        os.chmod(tmp, _mode())
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
@@ -81,14 +98,50 @@ def _one_sync(folders: set[Path]) -> Iterator[None]:
                 os.close(fd)
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
+
+
+def remove_leftovers(outdir: Path, names: set[str]) -> None:
+    """Delete the temporary files that killed runs left for these outputs."""
+    try:
+        entries = list(os.scandir(outdir))
+    except OSError:
+        return
+    for entry in entries:
+        m = _LEFTOVER.match(entry.name)
+        if m and m.group(1) in names and not _alive(int(m.group(2))) and entry.is_file(follow_symlinks=False):
+            with contextlib.suppress(OSError):
+                os.unlink(entry.path)
+
+
 def write_all(outdir: Path, files: dict[str, bytes]) -> list[Path]:
     written = []
+    remove_leftovers(outdir, set(files))
     with _one_sync({outdir}):
         for name, data in files.items():
             path = outdir / name
-            write_atomic(path, data)
+            try:
+                write_atomic(path, data)
+            except OSError as e:
+                raise OutputError(_where(e, path), e) from None
             written.append(path)
     return written
+
+
+def _where(e: OSError, path: Path) -> str:
+    """The path the error is about: a folder the OS names (``-o`` below a file), else the
+    output file (never our temporary file)."""
+    named = os.fsdecode(e.filename) if e.filename else ""
+    if named and not _LEFTOVER.match(os.path.basename(named)):
+        return named
+    return os.fsdecode(path)
 
 
 class Spool:
@@ -101,29 +154,37 @@ class Spool:
 
     def add(self, files: dict[str, bytes]) -> None:
         global _sync_each
-        if not self.outdir.exists():
-            self.outdir.mkdir(parents=True)
-            self.made_folder = True
         _sync_each, was = False, _sync_each
         try:
+            if not self.outdir.exists():
+                self.outdir.mkdir(parents=True)
+                self.made_folder = True
+            remove_leftovers(self.outdir, set(files))
             for name, data in files.items():
                 old = self.files.pop(name, None)
                 if old:
                     os.unlink(old)
-                self.files[name] = _temp(self.outdir, name, data)
+                try:
+                    self.files[name] = _temp(self.outdir, name, data)
+                except OSError as e:
+                    raise OutputError(_where(e, self.outdir / name), e) from None
+        except OSError as e:
+            raise OutputError(_where(e, self.outdir), e) from None
         finally:
             _sync_each = was
 
     def commit(self) -> list[Path]:
-        """Every file into place in name order, each by write_atomic (temp file + rename), one sync."""
+        """Every file into place in name order, each by an atomic rename, one sync."""
         written = []
         with _one_sync({self.outdir}):
             for name in sorted(self.files):
-                tmp = Path(self.files[name])
-                write_atomic(self.outdir / name, tmp.read_bytes())
-                tmp.unlink()
+                path = self.outdir / name
+                try:
+                    os.replace(self.files[name], path)
+                except OSError as e:
+                    raise OutputError(_where(e, path), e) from None
                 del self.files[name]
-                written.append(self.outdir / name)
+                written.append(path)
         return written
 
     def discard(self) -> None:

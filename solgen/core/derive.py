@@ -3,17 +3,26 @@
 Reverse mode: each node's adjoint is the sum over its children of
 (child's adjoint) x (local partial), so every edge is visited once and a node
 used by several others sums every path.
+
+Each iteration runs at the lowest precision at which its values are known
+(``LEVELS``): 40 digits unless an operation lost more bits than the working
+precision can spare (1 - sigmoid(91) at 40 digits keeps about one digit), in
+which case it runs again with twice the digits, until every operation kept at
+least ``KEEP`` bits, or two precisions agree, or the magnitudes involved need no
+more (a sum of equal terms is 0 at every precision).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
+
+from mpmath.libmp import dps_to_prec
 
 from solgen.train.optimizers import OPTIMIZERS
 
-from .evaluate import DomainError, Value, add, evaluate, mul
+from .evaluate import MP, WATCH, DomainError, Value, evaluate, mul, to_mpf, total
 from .graph import Graph
 from .ir import Call, Expr
 from .numbers import carry
@@ -36,6 +45,7 @@ class Iteration:
     adjoint: dict[str, Value]
     updated: dict[str, Value]
     zero_kinks: frozenset[Call]
+    digits: int = 40  # the working precision the values were computed at
 
 
 @dataclass(frozen=True)
@@ -59,6 +69,8 @@ def local_formulas(graph: Graph) -> dict[Edge, Expr]:
                     out[(node.name, p)] = local_partial(node.expr, p, apps, terms)
                 except DomainError as e:
                     raise NodeDomainError(node.name, 0, str(e)) from None
+                except NotImplementedError as e:  # a derivative solgen has no way to show
+                    raise NodeDomainError(node.name, 0, f"solgen cannot show its derivative ({e})") from None
     return out
 
 
@@ -72,10 +84,58 @@ def derive(graph: Graph, learning_rate: Fraction | None, iterations: int,
     params = {n.name: n.value for n in graph.nodes if n.kind == "param"}
     steps = []
     for k in range(iterations):
-        step = _iteration(graph, formulas, params, k, settle, learning_rate)  # type: ignore[arg-type]
+        step = _precise_iteration(graph, formulas, params, k, settle, learning_rate)
         steps.append(step)
         params = {**params, **step.updated}
     return Derivation(graph, formulas, tuple(steps), learning_rate)
+
+
+LEVELS = (40, 80, 160, 320, 640, 1280, 2560, 5120, 10240)
+KEEP = 100  # bits every operation must keep (a double needs 53)
+AGREE = MP.mpf(2) ** -90  # two precisions agree: relative difference below this
+
+
+def _precise_iteration(graph: Graph, formulas: dict[Edge, Expr], params: dict[str, Value], k: int,
+                       settle: Callable[[Value], Value], lr: Fraction | None) -> Iteration:
+    """The iteration at the first of ``LEVELS`` whose values are known to far more than
+    double precision (see the module's note)."""
+    before: Iteration | None = None
+    cap = LEVELS[-1]
+    for digits in LEVELS:
+        WATCH.reset()
+        with MP.workdps(digits):
+            try:
+                step = _iteration(graph, formulas, params, k, settle, lr)
+                failed = None
+            except NodeDomainError as e:
+                failed, step = e, None  # type: ignore[assignment]
+        lost, need = WATCH.lost, WATCH.need
+        if digits == LEVELS[0]:
+            cap = next((d for d in LEVELS if d >= 2 * (need + 40)), LEVELS[-1])
+        if failed is not None:
+            if lost == 0 or digits >= cap:
+                raise failed  # no rounding can explain it: the spec's own domain error
+            before = None
+            continue
+        if lost <= dps_to_prec(digits) - KEEP:
+            return replace(step, digits=digits)
+        if digits >= cap or (before is not None and lost < float("inf") and _agree(before, step)):
+            return replace(step, digits=digits)
+        before = step
+    return replace(step, digits=LEVELS[-1])
+
+
+def _agree(a: Iteration, b: Iteration) -> bool:
+    for x, y in ((a.values, b.values), (a.local, b.local), (a.adjoint, b.adjoint), (a.updated, b.updated)):
+        for key, u in x.items():
+            v = y[key]  # type: ignore[index]
+            if u == v:
+                continue
+            if not u or not v:
+                return False
+            if abs(to_mpf(u) - to_mpf(v)) > AGREE * max(abs(to_mpf(u)), abs(to_mpf(v))):
+                return False
+    return True
 
 
 def _iteration(graph: Graph, formulas: dict[Edge, Expr], params: dict[str, Value], k: int,
@@ -103,10 +163,9 @@ def _iteration(graph: Graph, formulas: dict[Edge, Expr], params: dict[str, Value
         if node.kind == "loss":
             adjoint[node.name] = Fraction(1)
             continue
-        total: Value = graph.upstream.get(node.name, Fraction(0))
-        for child in graph.children[node.name]:
-            total = add(total, mul(adjoint[child], local[(child, node.name)]))
-        adjoint[node.name] = settle(total)
+        terms = [graph.upstream.get(node.name, Fraction(0))]
+        terms += [mul(adjoint[child], local[(child, node.name)]) for child in graph.children[node.name]]
+        adjoint[node.name] = settle(total(terms))
     updated: dict[str, Value] = {}
     if lr is not None:
         optimizer = OPTIMIZERS["sgd"]

@@ -9,6 +9,13 @@ what the JSON answers (doubles) can carry.  Every node's value is kept in
 bounds (``checked``): a rational whose numerator or denominator outgrows
 ``MAX_BITS`` continues as a 40-digit number, and a value smaller than
 ``TINY`` is 0, so a hostile spec cannot make the arithmetic run for hours.
+
+Precision: ``WATCH`` records, while an evaluation runs, how many bits the
+worst operation lost (a sum that cancels its terms, log near 1, a power with a
+huge exponent) and how many digits the magnitudes seen could need
+(1 - sigmoid(200) needs about 90).  ``derive`` reruns an iteration with more
+digits until no operation lost more than the working precision can spare, so
+every value is right to far more digits than a double carries.
 """
 
 from __future__ import annotations
@@ -32,8 +39,37 @@ KINKS = ("relu", "abs", "step", "sign")
 
 MAX_BITS = 4096  # a rational this long (about 1200 digits) continues as a 40-digit number
 DOUBLE_MAX = Fraction(sys.float_info.max)
-TINY = MP.mpf("1e-9999")  # far below a double's smallest number (about 5e-324): taken as 0
-_TINY_LOG2 = -33216  # log2(1e-9999), rounded down
+TINY = MP.mpf("1e-99999")  # far below a double's smallest number (about 5e-324): taken as 0
+_TINY_LOG2 = -332190  # log2(1e-99999), rounded down
+_EXP_LOW = -230200  # exp(x) < TINY below this
+LOG10_2 = 0.30103
+
+
+class Watch:
+    """What the evaluations since ``reset`` lost: ``lost`` is the most bits one operation
+    cancelled (``math.inf`` for a sum of nonzero inexact terms that came out exactly 0),
+    ``need`` the digits that the magnitudes seen could call for."""
+
+    def __init__(self) -> None:
+        self.lost: float = 0
+        self.finite: float = 0  # the most bits a finite loss took: the terms' own error, at worst
+        self.need: float = 0
+
+    def reset(self) -> None:
+        self.lost, self.finite, self.need = 0, 0, 0
+
+    def lose(self, bits: float) -> None:
+        if bits > self.lost:
+            self.lost = bits
+        if self.finite < bits < math.inf:
+            self.finite = bits
+
+    def magnitude(self, digits: float) -> None:
+        if digits > self.need:
+            self.need = digits
+
+
+WATCH = Watch()
 
 
 class DomainError(ValueError):
@@ -68,17 +104,21 @@ def checked(v: Value) -> Value:
         raise _overflow(v)
     if mag < _TINY_LOG2 and abs(v) < TINY:
         return Fraction(0)
+    if abs(mag) > 64:
+        WATCH.magnitude(abs(mag) * LOG10_2)
     return v
 
 
 def to_mpf(v: Value) -> mpmath.mpf:
     if isinstance(v, Fraction):
-        return _fraction_mpf(v)
+        return _fraction_mpf(v, MP.prec)
     return v
 
 
 @lru_cache(maxsize=1 << 16)
-def _fraction_mpf(q: Fraction) -> mpmath.mpf:
+def _fraction_mpf(q: Fraction, prec: int) -> mpmath.mpf:
+    """q at the working precision ``prec`` (part of the key: a rerun with more digits
+    must not reuse a value rounded to fewer)."""
     return MP.mpf(q.numerator) / q.denominator
 
 
@@ -105,12 +145,8 @@ def evaluate(
 def _compound(
     expr: Expr, env: Mapping[str, Value], record: set[Call] | None, zero_kinks: frozenset[Call]
 ) -> Value:
-    if isinstance(expr, Add):  # 0 + t and 1 * f are t and f: start from the first one
-        terms = expr.terms
-        total = evaluate(terms[0], env, record, zero_kinks) if terms else Fraction(0)
-        for t in terms[1:]:
-            total = add(total, evaluate(t, env, record, zero_kinks))
-        return total
+    if isinstance(expr, Add):
+        return total([evaluate(t, env, record, zero_kinks) for t in expr.terms])
     if isinstance(expr, Mul):
         factors = expr.factors
         prod = evaluate(factors[0], env, record, zero_kinks) if factors else Fraction(1)
@@ -138,7 +174,32 @@ def _compound(
 def add(a: Value, b: Value) -> Value:
     if isinstance(a, Fraction) and isinstance(b, Fraction):
         return a + b
-    return to_mpf(a) + to_mpf(b)
+    return total([a, b])
+
+
+def total(values: list[Value]) -> Value:
+    """The sum, exact while every term is; otherwise rounded once (fsum), and measured
+    against its largest term: what cancelled is recorded in ``WATCH``, and a sum that
+    cancelled down to rounding noise is 0 (the next precision tells a real small value)."""
+    exact = Fraction(0)
+    inexact = []
+    for v in values:
+        if isinstance(v, Fraction):
+            exact += v
+        elif v:
+            inexact.append(v)
+    if not inexact:
+        return exact
+    if exact:
+        inexact.append(to_mpf(exact))
+    result = MP.fsum(inexact)
+    if len(inexact) > 1 and min(inexact) < 0 < max(inexact):  # terms of both signs: what cancelled?
+        lost = max(MP.mag(t) for t in inexact) - MP.mag(result) if result else math.inf
+        if lost > MP.prec - 16 - WATCH.finite:  # only noise is left: 0 as far as this precision knows
+            WATCH.lose(math.inf)
+            return Fraction(0)
+        WATCH.lose(lost)
+    return result
 
 
 def mul(a: Value, b: Value) -> Value:
@@ -160,6 +221,8 @@ def power(base: Value, exp: Value) -> Value:
             return base**e
         if base != 0 and abs(e) > 64:  # far out of range? say so before computing
             _power_in_range(base, to_mpf(exp))
+        if not isinstance(base, Fraction):
+            WATCH.lose(abs(e).bit_length())  # x^e multiplies x's relative error by |e|
         return to_mpf(base) ** e
     if base < 0:
         raise DomainError(f"a negative number raised to the non-integer power {float(exp):g}")
@@ -173,6 +236,9 @@ def power(base: Value, exp: Value) -> Value:
             return root
     if not _power_in_range(base, to_mpf(exp)):
         return Fraction(0)
+    if not (isinstance(base, Fraction) and isinstance(exp, Fraction)):
+        e = to_mpf(exp)
+        WATCH.lose(max(MP.mag(e), MP.mag(e * MP.log(abs(to_mpf(base)))) if base != 1 else 0))
     return MP.power(to_mpf(base), to_mpf(exp))
 
 
@@ -222,7 +288,7 @@ def _softmax(
     j = int(expr.args[0].value)  # type: ignore[union-attr]
     zs = [to_mpf(evaluate(a, env, record, zero_kinks)) for a in expr.args[1:]]
     top = max(zs)
-    exps = [MP.exp(z - top) if z - top > -23100 else MP.mpf(0) for z in zs]
+    exps = [MP.exp(z - top) if z - top > _EXP_LOW else MP.mpf(0) for z in zs]
     return exps[j - 1] / MP.fsum(exps)
 
 
@@ -232,25 +298,33 @@ def _exp(x: Value) -> Value:
     if x > 710:  # e^709.78 is the largest double
         raise DomainError(f"overflow: exp({_show(x)}) is more than JSON (a double) can carry "
                           "(at most about 1.8e308, which is exp(709.78))")
-    if x < -23100:  # below TINY: 0
+    if x < _EXP_LOW:  # below TINY: 0
         return Fraction(0)
-    return MP.exp(to_mpf(x))
+    m = to_mpf(x)
+    WATCH.magnitude(abs(m) * 0.4343)  # 1 - exp(-m) may need that many digits
+    return MP.exp(m)
 
 
 def _log(x: Value) -> Value:
     if x <= 0:
-        raise DomainError(f"log of a non-positive number ({float(x):.6g})")
-    return Fraction(0) if x == 1 else MP.log(to_mpf(x))
+        raise DomainError(f"log of a non-positive number ({_show(x)})")
+    if x == 1:
+        if not isinstance(x, Fraction):
+            WATCH.lose(math.inf)  # log(1 - tiny) rounded to log(1): the tiny part was lost
+        return Fraction(0)
+    y = MP.log(to_mpf(x))
+    if not isinstance(x, Fraction) and MP.mag(y) < 0:
+        WATCH.lose(-MP.mag(y))  # log near 1 divides x's relative error by |log x|
+    return y
 
 
 def _sigmoid(x: Value) -> Value:
     if x == 0:
         return Fraction(1, 2)
     m = to_mpf(x)
-    if m > 1000:  # 1 - sigmoid(m) < e^-1000: exactly 1 at 40 digits
-        return MP.mpf(1)
-    if m < -23100:  # below TINY: 0
+    if m < _EXP_LOW:  # below TINY: 0
         return Fraction(0)
+    WATCH.magnitude(abs(m) * 0.4343)  # 1 - sigmoid(m) is about e^-|m|
     if m >= 0:
         return 1 / (1 + MP.exp(-m))
     e = MP.exp(m)
@@ -258,7 +332,11 @@ def _sigmoid(x: Value) -> Value:
 
 
 def _tanh(x: Value) -> Value:
-    return Fraction(0) if x == 0 else MP.tanh(to_mpf(x))
+    if x == 0:
+        return Fraction(0)
+    m = to_mpf(x)
+    WATCH.magnitude(abs(m) * 0.8686)  # 1 - tanh(m) is about 2e^-2|m|
+    return MP.tanh(m)
 
 
 def _sqrt(x: Value) -> Value:

@@ -20,7 +20,12 @@ _CTX = Context(prec=60)
 def to_decimal(v: Value) -> Decimal:
     if isinstance(v, Fraction):
         return _CTX.divide(Decimal(v.numerator), Decimal(v.denominator))
-    return Decimal(MP.nstr(v, 45, strip_zeros=False, min_fixed=-MP.inf, max_fixed=MP.inf))
+    with MP.workdps(50):
+        v = +v  # rounded: a value computed with thousands of digits prints from 50
+        if abs(MP.mag(v)) < 1000:
+            return Decimal(MP.nstr(v, 45, strip_zeros=False, min_fixed=0, max_fixed=0))  # d.ddde+-N
+        shift = int(MP.floor(MP.log10(abs(v))))  # far from 1: scale first (no 4300-digit integers)
+        return Decimal(MP.nstr(v / MP.mpf(10) ** shift, 45, strip_zeros=False)).scaleb(shift, _CTX)
 
 
 def terminating(q: Fraction) -> bool:

@@ -66,7 +66,7 @@ _TO_SYMPY = {
     "log": sp.log, "sqrt": sp.sqrt, "abs": Absolute, "sign": Sign,
 }
 _FROM_SYMPY = {Sigmoid: "sigmoid", Relu: "relu", Step: "step", sp.tanh: "tanh", sp.exp: "exp",
-               sp.log: "log", Absolute: "abs", Sign: "sign"}
+               sp.log: "log", Absolute: "abs", Sign: "sign", sp.Abs: "abs", sp.sign: "sign"}
 
 
 @cache
@@ -98,6 +98,9 @@ def to_sympy(e: Expr) -> sp.Expr:
 def from_sympy(e: sp.Basic) -> Expr:
     if e.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
         raise DomainError("division by zero in its derivative")
+    if e.has(sp.I, sp.pi):  # (-2)^u, sqrt(-exp(v)): the derivative leaves the real numbers
+        raise DomainError("its derivative is not a real number (a negative number to a variable "
+                          "power, or the root of a negative one): rewrite the expression")
     if isinstance(e, sp.Symbol):
         return Var(e.name)
     if isinstance(e, sp.Rational):

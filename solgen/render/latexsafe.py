@@ -43,8 +43,18 @@ _TEX_ESCAPES = {
     "<": r"\textless{}",
     ">": r"\textgreater{}",
     "|": r"\textbar{}",
+    # OT1 prints " as a closing quote and turns ?` and !` into inverted marks: typewriter glyphs
+    '"': r"{\ttfamily\char34}",
+    "`": r"{\ttfamily\char18}",
 }
+_GREEK_LETTERS = {chr(0x3B1 + i): name for i, name in enumerate(
+    "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi o pi rho varsigma sigma "
+    "tau upsilon phi chi psi omega".split())}
+_GREEK_LETTERS.update({"\u0393": "Gamma", "\u0394": "Delta", "\u0398": "Theta", "\u039b": "Lambda",
+                       "\u039e": "Xi", "\u03a0": "Pi", "\u03a3": "Sigma", "\u03a5": "Upsilon",
+                       "\u03a6": "Phi", "\u03a8": "Psi", "\u03a9": "Omega"})
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|$~&^])")
+_MD_INDENT = re.compile(r"(?m)^(?: {4,}|[ ]*\t[ \t]*)")  # would make a code block: no-break spaces
 _MD_LINE_START = re.compile(r"(?m)^([ \t]*)([-+=]|\d+(?=[.)]))")
 
 
@@ -84,15 +94,31 @@ def check_display_name(text: str) -> str | None:
     return None
 
 
+def _tex_char(c: str) -> str:
+    if c in _TEX_ESCAPES:
+        return _TEX_ESCAPES[c]
+    if ord(c) < 0x250 or 0x2010 <= ord(c) <= 0x203A or c in "\u20ac\u2122":  # inputenc's utf8 knows
+        return c  # Latin with its accents, dashes, curly quotes, ellipsis, euro, trademark
+    greek = _GREEK_LETTERS.get(c)
+    if greek == "o":
+        return "o"
+    if greek:
+        return f"\\ensuremath{{\\{greek}}}"
+    return f"{{\\ttfamily[U+{ord(c):04X}]}}"  # a character pdflatex has no glyph for: named, not a failure
+
+
 def tex_escape(text: str) -> str:
-    """Plain text for a LaTeX document: prints exactly as written."""
-    out = "".join(_TEX_ESCAPES.get(c, c) for c in text)
+    """Plain text for a LaTeX document: prints as written (Greek letters as math; a character
+    the fonts lack, CJK or an emoji, as its code point)."""
+    out = "".join(_tex_char(c) for c in text)
     return out.replace("--", "-{}-").replace("--", "-{}-")  # no en/em-dash ligatures
 
 
 def md_escape(text: str) -> str:
     """Plain text for Markdown (GitHub, Pandoc, Jupyter): no markup, no math, and no line
-    that starts a list, a numbered list or a heading underline."""
+    that starts a list, a numbered list, a heading underline or (indented) a code block."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # a lone CR ends a line in Markdown too
+    text = _MD_INDENT.sub(lambda m: m.group().replace("\t", "    ").replace(" ", "\u00a0"), text)
     out = _MD_SPECIAL.sub(r"\\\1", text)
     return _MD_LINE_START.sub(lambda m: m.group(1) + (
         m.group(2) + "\\" if m.group(2)[0].isdigit() else "\\" + m.group(2)), out)

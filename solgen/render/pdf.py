@@ -1,44 +1,114 @@
 """LaTeX -> PDF with one direct pdflatex pass, reproducibly and without shell escape.
 
-The build runs in a temporary folder with -no-shell-escape, TeX's file
-access restricted to that folder (openin_any=p, openout_any=p), and
-SOURCE_DATE_EPOCH / FORCE_SOURCE_DATE fixed, so the same .tex gives the same
-bytes every time.  One pass suffices: the documents say \\nofiles (no cross-references,
-no .aux to settle), so latexmk's reruns and bookkeeping are not needed.
+The build runs in a private temporary folder (``solgen-<pid>-*``, mode 0700)
+with -no-shell-escape, TeX's file access restricted to that folder
+(openin_any=p, openout_any=p), and SOURCE_DATE_EPOCH / FORCE_SOURCE_DATE fixed,
+so the same .tex gives the same bytes every time.  One pass suffices: the documents
+say \\nofiles (no cross-references, no .aux to settle), so latexmk's reruns and
+bookkeeping are not needed.  A build gets at most ``SOLGEN_PDF_TIMEOUT`` seconds
+(default 120); then pdflatex (in its own process group) is killed.  The folders that
+killed runs left behind are removed by the next build.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import signal
 import subprocess
 import tempfile
 from pathlib import Path
 
-from solgen.errors import ToolError
+from solgen.errors import SpecError, ToolError
 
 PACKAGES = "texlive-latex-base texlive-latex-recommended texlive-pictures latexmk"
 EPOCH = "1700000000"
+DEFAULT_TIMEOUT = 120
+_FOLDER = re.compile(r"solgen-(\d+)-")
+
+
+def timeout() -> float:
+    raw = os.environ.get("SOLGEN_PDF_TIMEOUT", "")
+    try:
+        value = float(raw) if raw else DEFAULT_TIMEOUT
+    except ValueError:
+        raise SpecError("SOLGEN_PDF_TIMEOUT", "", f"expected a number of seconds, got {raw!r}") from None
+    return value if value > 0 else DEFAULT_TIMEOUT
 
 
 def build_pdf(tex: bytes, stem: str) -> bytes:
     if not shutil.which("pdflatex"):
         raise ToolError(f"PDF output needs TeX: install it with `apt-get install {PACKAGES}`")
-    with tempfile.TemporaryDirectory(prefix="solgen-") as tmp:
+    remove_leftovers()
+    with tempfile.TemporaryDirectory(prefix=f"solgen-{os.getpid()}-") as tmp:
         src = Path(tmp) / "doc.tex"
         src.write_bytes(tex)
         env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH, "FORCE_SOURCE_DATE": "1",
                "openin_any": "p", "openout_any": "p", "TEXMFOUTPUT": tmp, "shell_escape": "f"}
         # one pdflatex pass: the documents say \nofiles (no cross-references, no .aux to settle)
         cmd = ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape", "doc.tex"]
-        result = subprocess.run(cmd, cwd=tmp, env=env, capture_output=True, text=True,
-                                stdin=subprocess.DEVNULL, timeout=600)
+        code, stdout = _run(cmd, tmp, env, stem)
         pdf = Path(tmp) / "doc.pdf"
-        if result.returncode != 0 or not pdf.exists():
+        if code != 0 or not pdf.exists():
             log = (Path(tmp) / "doc.log")
-            first = _first_error(log.read_text(errors="replace") if log.exists() else result.stdout)
+            first = _first_error(log.read_text(errors="replace") if log.exists() else stdout)
             raise ToolError(f"{stem}.tex: LaTeX failed: {first}")
         return pdf.read_bytes()
+
+
+def _run(cmd: list[str], cwd: str, env: dict[str, str], stem: str) -> tuple[int, str]:
+    """Run pdflatex in its own process group; on a timeout or an interrupt kill the group."""
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, errors="replace", start_new_session=True)
+    limit = timeout()
+    try:
+        out, _ = proc.communicate(timeout=limit)
+    except subprocess.TimeoutExpired:
+        _kill_group(proc)
+        raise ToolError(f"{stem}.tex: LaTeX did not finish within {limit:g} s and was stopped "
+                        "(a template that loops? SOLGEN_PDF_TIMEOUT sets the limit)") from None
+    except BaseException:
+        _kill_group(proc)
+        raise
+    return proc.returncode, out
+
+
+def _kill_group(proc: subprocess.Popen[str]) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    proc.communicate()
+
+
+def remove_leftovers() -> None:
+    """Delete the build folders of solgen runs that were killed (their process is gone)."""
+    root = tempfile.gettempdir()
+    try:
+        entries = list(os.scandir(root))
+    except OSError:
+        return
+    for entry in entries:
+        m = _FOLDER.match(entry.name)
+        if not m or not entry.is_dir(follow_symlinks=False):
+            continue
+        try:
+            if entry.stat(follow_symlinks=False).st_uid != os.getuid() or _alive(int(m.group(1))):
+                continue
+        except OSError:
+            continue
+        shutil.rmtree(entry.path, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
 
 
 def _first_error(log: str) -> str:

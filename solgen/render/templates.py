@@ -8,6 +8,10 @@ never collide with Jinja.  Layout lives in the templates only.
 from __future__ import annotations
 
 import os
+import re
+import signal
+import stat
+import threading
 from functools import cache
 from pathlib import Path
 
@@ -44,25 +48,48 @@ def _rich(escape: callable[[str], str], math: str) -> callable[[Rich], str]:  # 
 
 
 def _bytecode_cache() -> jinja2.BytecodeCache | None:
-    """Compiled templates kept between runs (Jinja checks them against the sources)."""
+    """Compiled templates kept between runs (Jinja checks them against the sources).
+
+    The cache is unpickled, so it is used only when its folder and the ``solgen``
+    folder above it belong to this user and nobody else may write to them."""
     root = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     folder = Path(root) / "solgen" / f"jinja-{jinja2.__version__}"
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if not all(_private(p) for p in (folder, folder.parent)):
+            return None
     except OSError:
         return None
     return jinja2.FileSystemBytecodeCache(str(folder)) if os.access(folder, os.W_OK) else None
+
+
+def _private(folder: Path) -> bool:
+    info = folder.lstat()
+    owner = os.getuid() if hasattr(os, "getuid") else info.st_uid
+    return stat.S_ISDIR(info.st_mode) and info.st_uid == owner and not info.st_mode & 0o022
+
+
+class _InsideLoader(jinja2.FileSystemLoader):
+    """A user's template folder: a template (or a symlink) that resolves outside it is not found."""
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, object]:
+        source, filename, uptodate = super().get_source(environment, template)
+        real = os.path.realpath(filename)
+        if not any(real.startswith(os.path.realpath(root) + os.sep) for root in self.searchpath):
+            raise jinja2.TemplateNotFound(f"{template} (it leads outside the template folder)")
+        return source, filename, uptodate
 
 
 @cache
 def environment(fmt: str, user_dir: str | None = None) -> jinja2.Environment:
     folder, _ = FORMATS[fmt]
     paths = [str(template_root() / folder)]
-    if user_dir:
-        paths.insert(0, str(Path(user_dir) / folder))
-        paths.insert(1, user_dir)
+    loader: jinja2.BaseLoader = jinja2.FileSystemLoader(paths)
+    if user_dir:  # the user's folder first, each template resolving inside its own folder
+        mine = _InsideLoader([str(Path(user_dir) / folder), user_dir])
+        loader = jinja2.ChoiceLoader([mine, loader])
     options = dict(
-        loader=jinja2.FileSystemLoader(paths),
+        loader=loader,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,
@@ -78,17 +105,98 @@ def environment(fmt: str, user_dir: str | None = None) -> jinja2.Environment:
     cache = _bytecode_cache()
     if cache is not None and not user_dir:
         options["bytecode_cache"] = cache
-    env = (SandboxedEnvironment if user_dir else jinja2.Environment)(**options)  # type: ignore[arg-type]
+    env = (_BoundedSandbox if user_dir else jinja2.Environment)(**options)  # type: ignore[arg-type]
+    if user_dir:
+        env.filters.update({k: _bounded_call(f) for k, f in env.filters.items()})
+        env.globals.update({k: _bounded_call(f) for k, f in env.globals.items() if callable(f)})
     escape = tex_escape if fmt == "tex" else md_escape
     env.filters["text"] = escape
     env.filters["rich"] = _rich(escape, "${}$")
     return env
 
 
+MAX_OUTPUT = 32 * 1024 * 1024  # characters a user's template may write for one document
+MAX_SECONDS = 30  # and how long it may run
+MAX_ARGUMENT = 100_000  # the largest number a call may take (a width, a count, a repeat)
+
+
+class TemplateLimit(SolgenError):
+    """A user's template went beyond what a template may produce or how long it may run."""
+
+
+def _check_arguments(args: tuple, kwargs: dict) -> None:  # type: ignore[type-arg]
+    for a in (*args, *kwargs.values()):
+        if isinstance(a, int) and not isinstance(a, bool) and abs(a) > MAX_ARGUMENT:
+            raise TemplateLimit(f"template error: {a} is larger than a template may ask for "
+                                f"(at most {MAX_ARGUMENT:,})")
+
+
+def _checked_size(value: object) -> object:
+    if isinstance(value, (str, list, bytes, dict, tuple)) and len(value) > MAX_OUTPUT:
+        raise TemplateLimit(f"template error: a value of more than {MAX_OUTPUT:,} items")
+    return value
+
+
+def _bounded_call(fn):  # type: ignore[no-untyped-def]
+    def call(*args, **kwargs):  # type: ignore[no-untyped-def]
+        _check_arguments(args, kwargs)
+        return _checked_size(fn(*args, **kwargs))
+
+    for attr in ("jinja_pass_arg",):  # keep Jinja's pass_context / pass_environment marks
+        if hasattr(fn, attr):
+            setattr(call, attr, getattr(fn, attr))
+    return call
+
+
+class _BoundedSandbox(SandboxedEnvironment):
+    """Jinja's sandbox, and no call with a huge number (``center(10**9)``, a format width)."""
+
+    intercepted_binops = frozenset(["*", "**"])
+
+    def call(__self, __context, __obj, *args, **kwargs):  # type: ignore[no-untyped-def,override]
+        _check_arguments(args, kwargs)
+        return _checked_size(super().call(__context, __obj, *args, **kwargs))
+
+    def call_binop(self, context, operator, left, right):  # type: ignore[no-untyped-def,override]
+        _check_arguments((left, right), {})
+        return _checked_size(super().call_binop(context, operator, left, right))
+
+    def wrap_str_format(self, value):  # type: ignore[no-untyped-def,override]
+        if re.search(r"\d{6,}", str(getattr(value, "__self__", ""))):
+            raise TemplateLimit("template error: a format width or precision larger than a template may use")
+        return super().wrap_str_format(value)
+
+
+def _bounded_render(template: jinja2.Template, **context: object) -> str:
+    """Stream the output, stopping at ``MAX_OUTPUT`` characters or after ``MAX_SECONDS``."""
+    def too_slow(signum: int, frame: object) -> None:
+        raise TemplateLimit(f"template error: the template ran longer than {MAX_SECONDS} s")
+
+    timed = hasattr(signal, "SIGALRM") and threading.current_thread() is threading.main_thread()
+    old = signal.signal(signal.SIGALRM, too_slow) if timed else None
+    if timed:
+        signal.alarm(MAX_SECONDS)
+    try:
+        out: list[str] = []
+        size = 0
+        for chunk in template.generate(**context):
+            size += len(chunk)
+            if size > MAX_OUTPUT:
+                raise TemplateLimit(f"template error: the template wrote more than {MAX_OUTPUT:,} characters")
+            out.append(chunk)
+        return "".join(out)
+    finally:
+        if timed:
+            signal.alarm(0)
+            signal.signal(signal.SIGALRM, old)
+
+
 def render(solution: Solution, fmt: str, user_dir: str | None = None, problem: bool = False) -> str:
     env = environment(fmt, user_dir)
     try:
         template = env.get_template(FORMATS[fmt][1])
+        if user_dir:
+            return _bounded_render(template, s=solution, problem=problem)
         return template.render(s=solution, problem=problem)
     except jinja2.TemplateError as e:
         where = f" ({e.filename}:{e.lineno})" if isinstance(e, jinja2.TemplateSyntaxError) else ""

@@ -8,6 +8,8 @@ exactly: ``0.15`` becomes the rational 3/20, never a binary float.
 from __future__ import annotations
 
 import dataclasses
+import os
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -26,6 +28,9 @@ from .reader import Reader, did_you_mean, key_path, kind_of, plural
 from .tomltext import decode, read_toml
 
 MAX_ITERATIONS = 20
+MAX_SPEC_BYTES = 4 * 1024 * 1024  # 4 MiB: ten times a 10,000-parameter network written out
+MAX_LAYERS = 1_000  # checked before any layer is read
+MAX_NODES = 40_000  # graph nodes, checked before any is parsed (4 x the default parameter limit)
 
 
 @dataclass(frozen=True)
@@ -101,11 +106,32 @@ class Spec:
 def load_spec(path: Path) -> Spec:
     """Read and validate the spec file at ``path``."""
     name = path.name
+    return parse_spec(decode(read_spec_bytes(path, name), name), name)
+
+
+def read_spec_bytes(path: Path, name: str) -> bytes:
+    """The file's bytes: a regular file of at most ``MAX_SPEC_BYTES`` (a FIFO, a device or
+    /dev/zero is refused at once, without reading from it)."""
     try:
-        data = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as e:
         raise SpecError(name, "", f"cannot read the file ({e.strerror or e})") from None
-    return parse_spec(decode(data, name), name)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise SpecError(name, "", "not a regular file (a FIFO, a device or a socket): give a spec file")
+        if info.st_size > MAX_SPEC_BYTES:
+            raise SpecError(name, "", f"the file has {info.st_size:,} bytes; a spec holds at most "
+                            f"{MAX_SPEC_BYTES:,} (4 MiB)")
+        with os.fdopen(fd, "rb", closefd=False) as f:
+            data = f.read(MAX_SPEC_BYTES + 1)
+    except OSError as e:
+        raise SpecError(name, "", f"cannot read the file ({e.strerror or e})") from None
+    finally:
+        os.close(fd)
+    if len(data) > MAX_SPEC_BYTES:
+        raise SpecError(name, "", f"the file has more than {MAX_SPEC_BYTES:,} bytes (4 MiB), the most a spec holds")
+    return data
 
 
 def parse_spec(text: str, file: str = "spec.toml") -> Spec:
@@ -203,6 +229,9 @@ class _SpecReader(Reader):
             raise self.fail("network.layer", f"expected a list of [[network.layer]] tables, got {kind_of(raw_layers)}")
         if not raw_layers:
             raise self.fail("network.layer", "missing: add at least one [[network.layer]]")
+        if len(raw_layers) > MAX_LAYERS:
+            raise self.fail("network.layer", f"{len(raw_layers):,} layers is more than solgen takes "
+                            f"(at most {MAX_LAYERS:,})")
         layers: list[Layer] = []
         previous = count
         for i, raw in enumerate(raw_layers, 1):
@@ -232,6 +261,11 @@ class _SpecReader(Reader):
                 raise self.fail("network.targets", f"missing: the {loss} loss needs targets")
             targets = self.numbers(body["targets"], "network.targets")
             self.length(targets, outputs, "network.targets", "target")
+            if loss == "binary_cross_entropy":
+                for i, t in enumerate(targets, 1):
+                    if not 0 <= t <= 1:
+                        raise self.fail(f"network.targets[{i}]", f"binary_cross_entropy needs targets "
+                                        f"between 0 and 1 (probabilities), got {float(t):g}")
         return Network(inputs, count, tuple(layers), layout, targets, loss, upstream)
 
     def symbolic_network(self, body: dict[str, Any], count: int, layers: list[Layer], layout: str,
@@ -273,6 +307,9 @@ class _SpecReader(Reader):
             raise self.fail("graph.nodes", f'expected a list of "NAME = EXPR" strings, got {kind_of(raw_nodes)}')
         if not raw_nodes:
             raise self.fail("graph.nodes", 'missing: give a list of "NAME = EXPR" strings')
+        if len(raw_nodes) > MAX_NODES:
+            raise self.fail("graph.nodes", f"{len(raw_nodes):,} nodes is more than solgen takes "
+                            f"(at most {MAX_NODES:,})")
         nodes: list[tuple[str, Expr]] = []
         for i, text in enumerate(raw_nodes, 1):
             place = f"graph.nodes[{i}]"

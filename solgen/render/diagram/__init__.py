@@ -82,7 +82,8 @@ def svg_filename(spec: Spec) -> str:
 
 def markdown_image(spec: Spec) -> str:
     """The Markdown line that shows the SVG (GitHub and Pandoc alike)."""
-    return f"![network diagram]({quote(svg_filename(spec))})"
+    name = quote(svg_filename(spec), errors="surrogateescape")  # a file name that is not UTF-8, too
+    return f"![network diagram]({name})"
 
 
 def layout(spec: Spec, graph: Graph | None = None) -> Picture:
