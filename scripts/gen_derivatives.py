@@ -24,7 +24,8 @@ from solgen.core.partials import edge_shapes, encode, key  # noqa: E402
 from solgen.core.symdiff import sympy_diff_shape  # noqa: E402
 from solgen.errors import SpecError  # noqa: E402
 from solgen.spec.sections import load_spec, parse_spec  # noqa: E402
-from solgen.train.ops import ACTIVATIONS, LOSSES  # noqa: E402
+from solgen.train.activations import ACTIVATIONS  # noqa: E402
+from solgen.train.losses import LOSSES  # noqa: E402
 
 TARGET = REPO / "solgen" / "core" / "derivatives.json"
 MAX_OUTPUTS = 6  # losses and softmax differ with the number of outputs; larger ones use sympy
