@@ -196,6 +196,8 @@ def _call(
     fn = expr.fn
     if fn == "softmax":
         return _softmax(expr, env, record, zero_kinks)
+    if fn in ("maxpool", "firstmax"):
+        return _pool(expr, env, record, zero_kinks)
     x = evaluate(expr.args[0], env, record, zero_kinks)
     if fn in KINKS:
         if x == 0:
@@ -222,6 +224,31 @@ def _softmax(
     top = max(zs)
     exps = [MP.exp(z - top) if z - top > -23100 else MP.mpf(0) for z in zs]
     return exps[j - 1] / MP.fsum(exps)
+
+
+def _pool(
+    expr: Call, env: Mapping[str, Value], record: set[Call] | None, zero_kinks: frozenset[Call]
+) -> Value:
+    """maxpool: the first maximum's value; firstmax(m, ...): 1 if argument m is that maximum.
+
+    At a tie ``record`` gets ``Call("tie", (k, *args))`` for the winner k; evaluating with
+    it in ``zero_kinks`` keeps the winner (as a central difference across the tie must).
+    """
+    args = expr.args[1:] if expr.fn == "firstmax" else expr.args
+    xs = [evaluate(a, env, record, zero_kinks) for a in args]
+    win = 0
+    for k, x in enumerate(xs):
+        if x > xs[win]:
+            win = k
+    if zero_kinks and expr.fn == "maxpool":
+        for k in range(len(xs)):
+            if Call("tie", (Num(Fraction(k)),) + args) in zero_kinks:
+                win = k
+    elif record is not None and expr.fn == "maxpool" and sum(1 for x in xs if x == xs[win]) > 1:
+        record.add(Call("tie", (Num(Fraction(win)),) + args))
+    if expr.fn == "firstmax":
+        return Fraction(1 if win == int(expr.args[0].value) - 1 else 0)  # type: ignore[union-attr]
+    return xs[win]
 
 
 def _exp(x: Value) -> Value:

@@ -89,17 +89,20 @@ class NetworkBuilder:
     net: Network
     nodes: list[Node] = field(default_factory=list)
     stage: int = 0
+    batched: bool = False  # names put the example index first (x[n,i], z1[n,j])
 
 
 def _network_nodes(net: Network) -> tuple[list[Node], dict[str, Fraction]]:
     from solgen.layers import LAYER_KINDS
+    from solgen.layers.shapes import Maps, indices, name, tex
 
     inputs = net.inputs or (None,) * net.input_count
-    b = NetworkBuilder(net, [Node(f"x[{i}]", "input", f"x_{{{i}}}", value=v, role="x", index=(i,))
-                             for i, v in enumerate(inputs, 1)])
-    prev = [Var(n.name) for n in b.nodes]
+    b = NetworkBuilder(net, [Node(name("x", idx), "input", tex("x", None, idx), value=v, role="x", index=idx)
+                             for idx, v in zip(indices(net.shape), inputs)])
+    maps = [Maps(net.shape, tuple(Var(n.name) for n in b.nodes))]
     for l, layer in enumerate(net.layers, 1):
-        prev = LAYER_KINDS[layer.type].build(b, l, layer, prev)
+        maps = LAYER_KINDS[layer.type].build(b, l, layer, maps)
+    prev = list(maps[0].vars)
     nodes, stage = b.nodes, b.stage
     upstream: dict[str, Fraction] = {}
     if net.upstream is not None:

@@ -69,8 +69,10 @@ USER_FUNCTIONS: dict[str, int] = {
     "sqrt": 1,
     "abs": 1,
 }
-#: functions only derivatives produce (ReLU' and |x|') or the softmax builder
-INTERNAL_FUNCTIONS = ("step", "sign", "softmax")
+#: functions only derivatives produce (ReLU' and |x|'), the softmax builder, and max pooling:
+#: maxpool(x1, ..., xn) is the window's maximum; firstmax(m, x1, ..., xn) its derivative by
+#: x_m (1 if x_m is the first maximum in order, else 0: PyTorch's rule)
+INTERNAL_FUNCTIONS = ("step", "sign", "softmax", "maxpool", "firstmax")
 
 
 def num(value: Fraction | int, frac: bool = False) -> Num:

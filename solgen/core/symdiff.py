@@ -67,12 +67,26 @@ class Softmax(sp.Function):
         return -self * Softmax(sp.Integer(m), *zs)
 
 
+class FirstMax(sp.Function):
+    """FirstMax(m, x_1, ..., x_n): 1 if x_m is the first maximum, else 0 (derivative 0)."""
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        return sp.Integer(0)
+
+
+class MaxPool(sp.Function):
+    """The maximum of a pooling window; the gradient goes to the first maximum (PyTorch)."""
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        return FirstMax(sp.Integer(argindex), *self.args)
+
+
 _TO_SYMPY = {
     "sigmoid": Sigmoid, "relu": Relu, "step": Step, "tanh": sp.tanh, "exp": sp.exp,
-    "log": sp.log, "sqrt": sp.sqrt, "abs": Absolute, "sign": Sign,
+    "log": sp.log, "sqrt": sp.sqrt, "abs": Absolute, "sign": Sign, "maxpool": MaxPool, "firstmax": FirstMax,
 }
 _FROM_SYMPY = {Sigmoid: "sigmoid", Relu: "relu", Step: "step", sp.tanh: "tanh", sp.exp: "exp",
-               sp.log: "log", Absolute: "abs", Sign: "sign"}
+               sp.log: "log", Absolute: "abs", Sign: "sign", MaxPool: "maxpool", FirstMax: "firstmax"}
 
 
 @cache

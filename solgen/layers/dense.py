@@ -8,15 +8,21 @@ from typing import Any
 from solgen.core.ir import Add, Expr, Mul, Var, variables
 from solgen.train.activations import ACTIVATIONS
 
+from .shapes import Facts, Maps, Shape, show_shape
+
 KEYS = ("units", "activation", "weights", "bias")
 
 
-def read(r: Any, table: dict[str, Any], place: str, previous: int, layout: str, arch_only: bool) -> Any:
+def read(r: Any, table: dict[str, Any], place: str, shape: Shape, layout: str, arch_only: bool) -> Any:
     """Validate one dense layer's keys (``r`` is the spec reader) and return its ``Layer``."""
     from solgen.spec.reader import plural
     from solgen.spec.sections import Layer
 
     r.keys(table, KEYS, place)
+    if len(shape) != 1:
+        raise r.fail(place, f"a dense layer takes a vector, but the previous layer's output has shape "
+                     f"{show_shape(shape)}: add a flatten layer before it")
+    previous = shape[0]
     if "units" not in table:
         raise r.fail(f"{place}.units", "missing: how many units does the layer have?")
     units = r.integer(table["units"], f"{place}.units", 1)
@@ -126,3 +132,17 @@ def _biases(b: Any, l: int, layer: Any) -> list[str | None]:
         b.nodes.append(Node(f"b{l}[{j}]", "param", f"b^{{({l})}}_{{{j}}}", value=value, stage=b.stage,
                             layer=l, role="b", index=(j,)))
     return [f"b{l}[{j}]" for j in range(1, layer.units + 1)]
+
+
+def build_maps(b: Any, l: int, layer: Any, prevs: list[Maps]) -> list[Maps]:
+    """``build`` for each example's maps (a vector each)."""
+    return [Maps((layer.units,), tuple(build(b, l, layer, list(prev.vars)))) for prev in prevs]
+
+
+def facts(layer: Any, in_shape: Shape) -> Facts:
+    n_in, n_out = in_shape[0], layer.units
+    has_bias = layer.bias is not None
+    params = n_in * n_out + (n_out if has_bias else 0)
+    pf = "n_\\text{in} n_\\text{out}" + (" + n_\\text{out}" if has_bias else "") + \
+        f" = {n_in} \\cdot {n_out}" + (f" + {n_out}" if has_bias else "")
+    return Facts((n_out,), params, n_in * n_out, pf, f"n_\\text{{in}} n_\\text{{out}} = {n_in} \\cdot {n_out}")

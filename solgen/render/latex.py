@@ -111,6 +111,12 @@ class Printer:
             j = int(e.args[0].value)  # type: ignore[union-attr]
             den = " + ".join(f"e^{{{self(z)}}}" for z in zs)
             return f"\\frac{{e^{{{self(zs[j - 1])}}}}}{{{den}}}"
+        if fn == "maxpool":
+            return f"\\max{paren(', '.join(self(a) for a in e.args))}"
+        if fn == "firstmax":
+            m = int(e.args[0].value)  # type: ignore[union-attr]
+            window = ", ".join(self(a) for a in e.args[1:])
+            return f"\\mathbf{{1}}\\left[{self(e.args[m])} = \\max{paren(window)}\\right]"
         arg = e.args[0]
         inner = self(arg)
         if fn == "exp":

@@ -16,6 +16,7 @@ from typing import Any
 from solgen.core.ir import Expr
 from solgen.errors import ExprError, SpecError
 from solgen.layers import LAYER_KINDS
+from solgen.layers.shapes import Shape, nested, show_shape, size
 from solgen.render.latexsafe import check_display_name
 from solgen.train.losses import LOSSES
 
@@ -43,6 +44,10 @@ class Layer:
     bias: Fraction | tuple[Fraction, ...] | None
     type: str = "dense"  # a key of solgen.layers.LAYER_KINDS
 
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return (self.units,)
+
 
 @dataclass(frozen=True)
 class Network:
@@ -54,6 +59,15 @@ class Network:
     loss: str | None = None
     upstream: tuple[Fraction, ...] | None = None
     symbolic: bool = False  # no values: the general formulas only
+    input_shape: tuple[int, ...] = ()  # one example's shape (section 10); () means (input_count,)
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.input_shape or (self.input_count,)
+
+    @property
+    def dense_only(self) -> bool:
+        return all(layer.type == "dense" for layer in self.layers)
 
 
 @dataclass(frozen=True)
@@ -151,23 +165,16 @@ class _SpecReader(Reader):
 
     def network(self, body: dict[str, Any]) -> Network:
         allowed = ("inputs", "targets", "loss", "upstream", "learning_rate", "iterations",
-                   "layout", "frozen", "layer", "symbolic")
+                   "layout", "frozen", "layer", "symbolic", "input_shape")
         self.keys(body, allowed, "network")
         symbolic = body.get("symbolic", False)
         if not isinstance(symbolic, bool):
             raise self.fail("network.symbolic", f"expected true or false, got {kind_of(symbolic)}")
-        if "inputs" not in body:
-            raise self.fail("network.inputs", "missing: give the input values (or their count)")
-        raw_inputs = body["inputs"]
-        arch_only = isinstance(raw_inputs, int) and not isinstance(raw_inputs, bool)
-        if arch_only:
-            inputs = None
-            count = self.integer(raw_inputs, "network.inputs", 1)
-        else:
-            inputs = self.numbers(raw_inputs, "network.inputs")
-            count = len(inputs)
-        layout = self.choice(body.get("layout", "out_in"), "network.layout", ("out_in", "in_out"))
         raw_layers = body.get("layer")
+        first = raw_layers[0] if isinstance(raw_layers, list) and raw_layers else {}
+        inputs, shape, arch_only = self.network_inputs(body, first)
+        count = size(shape)
+        layout = self.choice(body.get("layout", "out_in"), "network.layout", ("out_in", "in_out"))
         if isinstance(raw_layers, dict):
             raise self.fail("network.layer", "expected a list of layers: write [[network.layer]] "
                             "(double brackets), not [network.layer]")
@@ -175,12 +182,18 @@ class _SpecReader(Reader):
             raise self.fail("network.layer", f"expected a list of [[network.layer]] tables, got {kind_of(raw_layers)}")
         if not raw_layers:
             raise self.fail("network.layer", "missing: add at least one [[network.layer]]")
-        layers: list[Layer] = []
-        previous = count
+        layers: list[Any] = []
+        previous = shape
         for i, raw in enumerate(raw_layers, 1):
             layers.append(self.layer(raw, f"network.layer[{i}]", previous, layout, arch_only))
-            previous = layers[-1].units
-        outputs = previous
+            previous = layers[-1].shape
+        input_shape = shape if len(shape) > 1 or "input_shape" in body else ()
+        if not all(layer.type == "dense" for layer in layers) and symbolic:
+            raise self.fail("network.symbolic", "a symbolic network has dense layers only")
+        if not arch_only and len(previous) != 1:
+            raise self.fail(f"network.layer[{len(layers)}]", f"the last layer's output has shape "
+                            f"{show_shape(previous)}; the loss takes a vector: end with flatten (and a dense layer)")
+        outputs = previous[0]
         if symbolic:
             return self.symbolic_network(body, count, layers, layout, arch_only)
         if arch_only:
@@ -188,7 +201,7 @@ class _SpecReader(Reader):
                 if key in body:
                     raise self.fail(f"network.{key}", "not used by an architecture-only network "
                                     "(inputs is a count, so there is nothing to compute)")
-            return Network(None, count, tuple(layers), layout)
+            return Network(None, count, tuple(layers), layout, input_shape=input_shape)
         targets = loss = upstream = None
         if "upstream" in body:
             for key in ("loss", "targets"):
@@ -204,7 +217,40 @@ class _SpecReader(Reader):
                 raise self.fail("network.targets", f"missing: the {loss} loss needs targets")
             targets = self.numbers(body["targets"], "network.targets")
             self.length(targets, outputs, "network.targets", "target")
-        return Network(inputs, count, tuple(layers), layout, targets, loss, upstream)
+        return Network(inputs, count, tuple(layers), layout, targets, loss, upstream, input_shape=input_shape)
+
+    def network_inputs(self, body: dict[str, Any], first: Any) -> tuple[tuple[Fraction, ...] | None, Shape, bool]:
+        """One example's values (None: architecture only), its shape, and whether only counts are asked."""
+        kind_name = first.get("type", "dense") if isinstance(first, dict) else "dense"
+        kind = LAYER_KINDS.get(kind_name) if isinstance(kind_name, str) else None
+        rank = kind.rank if kind is not None else 1
+        if kind is not None and rank is None:
+            raise self.fail("network.layer[1].type", f"{kind_name} cannot be the first layer: give the "
+                            "inputs in the shape the next layer takes")
+        assert rank is not None
+        if "input_shape" in body:
+            if "inputs" in body:
+                raise self.fail("network.input_shape", "give either inputs or input_shape, not both")
+            raw = body["input_shape"]
+            if not isinstance(raw, list):
+                raise self.fail("network.input_shape", f"expected a list of whole numbers, got {kind_of(raw)}")
+            if len(raw) != rank:
+                raise self.fail("network.input_shape", f"{plural(len(raw), 'number')}, but a first layer of "
+                                f"type {kind_name} takes examples of {rank} dimension{'s' if rank > 1 else ''}")
+            return None, tuple(self.integer(v, f"network.input_shape[{i}]", 1) for i, v in enumerate(raw, 1)), True
+        if "inputs" not in body:
+            raise self.fail("network.inputs", "missing: give the input values (or their count)")
+        raw_inputs = body["inputs"]
+        if isinstance(raw_inputs, int) and not isinstance(raw_inputs, bool):
+            if rank != 1:
+                raise self.fail("network.inputs", f"a first layer of type {kind_name} takes examples of "
+                                f"{rank} dimensions: give input_shape (or the input values)")
+            return None, (self.integer(raw_inputs, "network.inputs", 1),), True
+        if rank == 1:
+            values = self.numbers(raw_inputs, "network.inputs")
+            return values, (len(values),), False
+        shape, values = nested(self, raw_inputs, "network.inputs", rank)
+        return values, shape, False
 
     def symbolic_network(self, body: dict[str, Any], count: int, layers: list[Layer], layout: str,
                          counted: bool) -> Network:
@@ -224,7 +270,7 @@ class _SpecReader(Reader):
         if len(values) != outputs:
             raise self.fail(place, f"{plural(len(values), what)}, but the last layer has {plural(outputs, 'unit')}")
 
-    def layer(self, raw: Any, place: str, previous: int, layout: str, arch_only: bool) -> Layer:
+    def layer(self, raw: Any, place: str, previous: Shape, layout: str, arch_only: bool) -> Any:
         table = dict(self.table(raw, place))
         kind = LAYER_KINDS[self.choice(table.pop("type", "dense"), f"{place}.type", tuple(LAYER_KINDS))]
         return kind.read(self, table, place, previous, layout, arch_only)

@@ -43,6 +43,7 @@ from .geometry import Box as Box
 from .geometry import Point as Point
 from .geometry import Segment as Segment
 from .graphs import _GraphDrawer
+from .layers import layers_picture
 from .model import Edge as Edge
 from .model import Picture
 from .model import Shape as Shape
@@ -89,7 +90,9 @@ def layout(spec: Spec, graph: Graph | None = None) -> Picture:
     """The picture both outputs draw: coordinates in cm, y upwards."""
     problem = spec.problem
     fmt = NumberFormat(spec.style.digits, spec.style.decimal)
-    if isinstance(problem, Network) and problem.inputs is None and not problem.symbolic:
+    if isinstance(problem, Network) and not problem.dense_only:
+        pic = layers_picture(problem)
+    elif isinstance(problem, Network) and problem.inputs is None and not problem.symbolic:
         pic = _architecture(problem)
     else:
         if graph is None:
