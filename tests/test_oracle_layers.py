@@ -1,0 +1,94 @@
+"""Section-10 layers against PyTorch float64 and 50-digit mpmath central differences (1e-9 relative).
+
+Each strategy draws networks of one layer type (tests/oracle/layer_strategies.py); solgen's JSON
+must equal torch's value and gradient for every name torch has (inputs, conv pre-activations and
+activations, pooled maps, RNN hidden states, every parameter) and mpmath's loss and central
+differences for every parameter and input.  On the way, every number printed in the Markdown and
+LaTeX is read back and must equal the JSON at the shown digits.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from tests.oracle.layer_strategies import (
+    batchnorm_networks,
+    conv_networks,
+    dropout_networks,
+    rnn_networks,
+    to_toml,
+)
+from tests.oracle.layers import mpmath_layers, torch_layers
+
+REL, ABS = 1e-9, 1e-12
+EXAMPLES = settings(max_examples=25, deadline=None, derandomize=True, database=None,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+def _close(a: float, b: float) -> bool:
+    return math.isclose(a, b, rel_tol=REL, abs_tol=ABS)
+
+
+def _solve(spec: dict[str, Any]) -> dict[str, Any]:
+    from solgen.pipeline import Options, solve_text
+    from tests.printed import check_printed
+
+    solved = solve_text(to_toml(spec), "gen.toml", Options(formats=("md", "tex")))
+    for fmt in ("md", "tex"):
+        check_printed(solved, fmt)
+    return solved.answers["steps"][0]
+
+
+def _check(spec: dict[str, Any]) -> None:
+    ref = torch_layers(spec)
+    assume(ref["margin"] > 1e-6)
+    got = _solve(spec)
+    bad = []
+    for part in ("forward", "gradients"):
+        for name, want in ref[part].items():
+            have = got[part].get(name)
+            if have is None or not _close(have, want):
+                bad.append(f"torch {part} {name}: solgen {have}, torch {want}")
+    mp = mpmath_layers(spec)
+    if not _close(got["loss"], mp["forward"]["L"]):
+        bad.append(f"mpmath L: solgen {got['loss']}, mpmath {mp['forward']['L']}")
+    for name, want in mp["gradients"].items():
+        have = got["gradients"].get(name)
+        if have is None or not _close(have, want):
+            bad.append(f"mpmath gradient {name}: solgen {have}, mpmath {want}")
+    assert not bad, "\n".join(bad[:15])
+
+
+@EXAMPLES
+@given(spec=st.sampled_from([1, 2]).flatmap(conv_networks))
+def test_solgen_conv_and_pooling(spec: dict[str, Any]) -> None:
+    _check(spec)
+
+
+@EXAMPLES
+@given(spec=dropout_networks())
+def test_solgen_dropout(spec: dict[str, Any]) -> None:
+    _check(spec)
+
+
+@EXAMPLES
+@given(spec=rnn_networks())
+def test_solgen_rnn(spec: dict[str, Any]) -> None:
+    _check(spec)
+
+
+@given(spec=st.sampled_from([1, 2]).flatmap(conv_networks))
+@settings(max_examples=10, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+def test_oracles_agree_on_conv(spec: dict[str, Any]) -> None:
+    """torch and mpmath agree (no solgen involved): the oracles check each other."""
+    ref = torch_layers(spec)
+    assume(ref["margin"] > 1e-6)
+    mp = mpmath_layers(spec)
+    assert _close(ref["forward"]["L"], mp["forward"]["L"])
+    for name, want in mp["gradients"].items():
+        assert _close(ref["gradients"][name], want), name
