@@ -60,15 +60,18 @@ def solve(spec: Spec, options: Options = Options()) -> Solved:
         return _with_diagram(spec, None, data, architecture_solution(spec))
     if spec.style.form == "matrix" and not isinstance(net, Network):
         raise SpecError(spec.file, "style.form", 'matrix form needs a [network]; use form = "scalar" for a [graph]')
+    if spec.style.form == "matrix" and isinstance(net, Network) and net.batch:
+        raise SpecError(spec.file, "style.form", 'matrix form of a batch is not available yet; use form = "scalar"')
     graph = build_graph(spec, options.max_parameters)
     style = spec.style
     try:
-        exact = derive(graph, spec.learning_rate, spec.iterations)
+        exact = derive(graph, spec.learning_rate, spec.iterations, optimizer=spec.optimizer)
         if options.verify:
             verify(exact)
         shown = exact
         if style.rounding == "carry":
-            shown = derive(graph, spec.learning_rate, spec.iterations, carry_digits=style.digits)
+            shown = derive(graph, spec.learning_rate, spec.iterations, carry_digits=style.digits,
+                           optimizer=spec.optimizer)
     except NodeDomainError as e:
         raise SpecError(spec.file, _place(spec, e.node, e.iteration), e.message) from None
     return _with_diagram(spec, graph, answers(spec.title, exact, spec.file), explain(spec, shown))

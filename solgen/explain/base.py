@@ -39,6 +39,9 @@ class Explainer:
         g = self.graph
         self.names = {n.name: n.latex for n in g.nodes}
         self.names.update({f"d:{n.name}": d("L", n.latex) for n in g.nodes})
+        from .training import penalty_locals
+
+        self.names.update(penalty_locals(g))  # dR/dw: a penalized weight's direct term
         self.exact0 = frozenset(n.name for n in g.nodes if n.expr is None)
         self.symbolic = Printer(self.names, self.fmt)
         # boxed answers: what the problem asks for (default: the loss, the parameters'
@@ -68,7 +71,10 @@ class Explainer:
                 out.append(rich(f"conventions.{fn}", *math))
         if self.graph.upstream:
             out.append(rich("conventions.upstream"))
-        return tuple(out)
+        from .optimizer import conventions
+        from .training import training_conventions
+
+        return (*out, *training_conventions(self), *conventions(self))
 
     def given(self) -> Table:
         rows = []
@@ -103,9 +109,18 @@ class Explainer:
         sections.append(Section("Backward pass", (
             "Every partial derivative of the loss, from the loss down: the chain rule, "
             "each local derivative with its formula and value, then the result.",), self.backward(step)))
-        if self.der.learning_rate is not None:
-            sections.append(Section("Gradient-descent updates", self.update_intro(), self.updates(step)))
+        sections.extend(self.update_sections(step))
         return Iteration(step.index + 1, tuple(sections))
+
+    def update_sections(self, step: Step) -> list[Section]:
+        """Plain gradient descent, or the [optimizer]'s step written out (explain/optimizer)."""
+        if self.der.optimizer is not None and self.der.optimizer.given:
+            from .optimizer import optimizer_section
+
+            return [optimizer_section(self, step)]
+        if self.der.learning_rate is not None:
+            return [Section("Gradient-descent updates", self.update_intro(), self.updates(step))]
+        return []
 
     def forward_eq(self, n: Node, step: Step, sub: Printer) -> Eq:
         assert n.expr is not None
