@@ -56,19 +56,30 @@ def solve(spec: Spec, options: Options = Options()) -> Solved:
         data = {"title": spec.title, "steps": [], "facts": {"parameters": len(graph.params)}}
         return _with_diagram(spec, graph, data, SymbolicExplainer(spec, graph).solution())
     if isinstance(net, Network) and net.inputs is None:
+        if not net.dense_only or net.input_shape:
+            from solgen.explain.shapes import shape_facts, shape_solution
+
+            data = {"title": spec.title, "steps": [], "facts": shape_facts(net)}
+            return _with_diagram(spec, None, data, shape_solution(spec))
         data = {"title": spec.title, "steps": [], "facts": facts(net)}
         return _with_diagram(spec, None, data, architecture_solution(spec))
     if spec.style.form == "matrix" and not isinstance(net, Network):
         raise SpecError(spec.file, "style.form", 'matrix form needs a [network]; use form = "scalar" for a [graph]')
+    if spec.style.form == "matrix" and isinstance(net, Network) and not net.dense_only:
+        raise SpecError(spec.file, "style.form", 'matrix (tensor) form covers dense layers so far; use '
+                        'form = "scalar" for conv, pooling, flatten, dropout, batchnorm and rnn layers')
+    if spec.style.form == "matrix" and isinstance(net, Network) and net.batch:
+        raise SpecError(spec.file, "style.form", 'matrix form of a batch is not available yet; use form = "scalar"')
     graph = build_graph(spec, options.max_parameters)
     style = spec.style
     try:
-        exact = derive(graph, spec.learning_rate, spec.iterations)
+        exact = derive(graph, spec.learning_rate, spec.iterations, optimizer=spec.optimizer)
         if options.verify:
             verify(exact)
         shown = exact
         if style.rounding == "carry":
-            shown = derive(graph, spec.learning_rate, spec.iterations, carry_digits=style.digits)
+            shown = derive(graph, spec.learning_rate, spec.iterations, carry_digits=style.digits,
+                           optimizer=spec.optimizer)
     except NodeDomainError as e:
         raise SpecError(spec.file, _place(spec, e.node, e.iteration), e.message) from None
     return _with_diagram(spec, graph, answers(spec.title, exact, spec.file), explain(spec, shown))

@@ -81,6 +81,21 @@ def test_solgen_rnn(spec: dict[str, Any]) -> None:
     _check(spec)
 
 
+@EXAMPLES
+@given(spec=batchnorm_networks())
+def test_solgen_batchnorm(spec: dict[str, Any]) -> None:
+    """Training mode on batches of 2-4: per feature after dense, per channel after conv1d."""
+    _check(spec)
+
+
+@EXAMPLES
+@given(spec=st.sampled_from([1, 2]).flatmap(lambda d: conv_networks(d, batch=True)) | dropout_networks(batch=True)
+       | rnn_networks(batch=True))
+def test_solgen_layers_on_batches(spec: dict[str, Any]) -> None:
+    """conv, pooling, dropout (one mask per example) and rnn on batches of 2-3, mean or sum."""
+    _check(spec)
+
+
 @given(spec=st.sampled_from([1, 2]).flatmap(conv_networks))
 @settings(max_examples=10, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

@@ -40,16 +40,18 @@ WRAP = 6  # terms per line when a long sum is wrapped
 
 
 @dataclass(frozen=True)
+class Table:
+    header: tuple[Rich, ...]
+    rows: tuple[tuple[Rich, ...], ...]
+
+
+@dataclass(frozen=True)
 class Section:
     title: str
     intro: Rich
     equations: tuple[Eq, ...]
-
-
-@dataclass(frozen=True)
-class Table:
-    header: tuple[Rich, ...]
-    rows: tuple[tuple[Rich, ...], ...]
+    table: Table | None = None  # shown after the equations (an optimizer's state after the step)
+    caption: Rich = ()  # a sentence before the table
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,7 @@ def read(r: Any, table: dict[str, Any], place: str, previous: Shape, layout: str
         raise r.fail(f"{place}.eps", f"must be positive, got {float(eps):g}")
     if arch_only:
         return BatchNorm(previous, None, None, eps)
-    examples = getattr(r, "examples", None)
+    examples = getattr(r, "batch_size", None)
     if not examples or examples < 2:
         raise r.fail(place, "batchnorm needs a batch of 2 or more examples (training mode uses the "
                      "batch mean and variance): give inputs as a list of examples")
@@ -92,7 +92,7 @@ def build(b: Any, l: int, layer: BatchNorm, prevs: list[Maps]) -> list[Maps]:
         for k, idx in enumerate(entries):
             mu, var = Var(name(f"mu{l}", idx[:1])), Var(name(f"var{l}", idx[:1]))
             xhat = Div(Add((prev.vars[k], Neg(mu))), Call("sqrt", (Add((var, Num(layer.eps))),)))
-            _node(b, l, name(f"xhat{l}", idx, ex), tex("\\hat{x}", l, idx, ex), xhat, "xhat", idx)
+            _node(b, l, name(f"xhat{l}", idx, ex), tex("\\hat{x}", l, idx, ex), xhat, "xhat", idx, ex)
     b.stage += 1
     for n in range(1, len(prevs) + 1):
         ex = n if b.batched else None
@@ -102,17 +102,18 @@ def build(b: Any, l: int, layer: BatchNorm, prevs: list[Maps]) -> list[Maps]:
             expr = Add((Mul((Var(name(f"gamma{l}", (c,))), Var(name(f"xhat{l}", idx, ex)))),
                         Var(name(f"beta{l}", (c,)))))
             an = name(f"a{l}", idx, ex)
-            _node(b, l, an, tex("a", l, idx, ex), expr, "a", idx)
+            _node(b, l, an, tex("a", l, idx, ex), expr, "a", idx, ex)
             out.append(Var(an))
         outs.append(Maps(layer.shape, tuple(out)))
     return outs
 
 
-def _node(b: Any, l: int, node: str, latex: str, expr: Expr, role: str, idx: tuple[int, ...]) -> None:
+def _node(b: Any, l: int, node: str, latex: str, expr: Expr, role: str, idx: tuple[int, ...],
+          ex: int | None = None) -> None:
     from solgen.core.graph import Node
 
     b.nodes.append(Node(node, "node", latex, expr, tuple(variables(expr)), stage=b.stage, layer=l,
-                        role=role, index=idx))
+                        role=role, index=idx, example=ex or 0))
 
 
 def facts(layer: BatchNorm, in_shape: Shape) -> Facts:

@@ -141,7 +141,7 @@ def build(b: Any, l: int, layer: Conv, prevs: list[Maps]) -> list[Maps]:
             expr = act.build(j, zs)
             node = name(f"a{l}", idx, ex)
             b.nodes.append(Node(node, "node", tex("a", l, idx, ex), expr, tuple(variables(expr)),
-                                stage=b.stage, layer=l, role="a", index=idx))
+                                stage=b.stage, layer=l, role="a", index=idx, example=ex or 0))
             out.append(Var(node))
         outs.append(Maps(layer.shape, tuple(out)))
     return outs
@@ -163,7 +163,7 @@ def _z(b: Any, l: int, layer: Conv, prev: Maps, idx: tuple[int, ...], ex: int | 
     expr: Expr = Add(tuple(terms)) if len(terms) > 1 else terms[0] if terms else Num(Fraction(0))
     node = name(f"z{l}", idx, ex)
     b.nodes.append(Node(node, "node", tex("z", l, idx, ex), expr, tuple(variables(expr)),
-                        stage=b.stage, layer=l, role="z", index=idx))
+                        stage=b.stage, layer=l, role="z", index=idx, example=ex or 0))
     return Var(node)
 
 

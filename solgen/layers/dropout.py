@@ -37,7 +37,7 @@ def read(r: Any, table: dict[str, Any], place: str, previous: Shape, layout: str
     if "mask" not in table:
         raise r.fail(f"{place}.mask", f"missing: give the mask (0 or 1 for each entry of the layer's "
                      f"input, shape {show_shape(previous)})")
-    examples = getattr(r, "examples", None)  # a batch: one mask per example
+    examples = getattr(r, "batch_size", None)  # a batch: one mask per example
     rank = len(previous) + (1 if examples else 0)
     got, values = nested(r, table["mask"], f"{place}.mask", rank)
     want = ((examples,) if examples else ()) + previous
@@ -67,12 +67,12 @@ def build(b: Any, l: int, layer: Dropout, prevs: list[Maps]) -> list[Maps]:
         for k, idx in enumerate(indices(layer.shape)):
             m = name(f"m{l}", idx, ex)
             b.nodes.append(Node(m, "constant", tex("m", l, idx, ex), value=mask[k], stage=b.stage,
-                                layer=l, role="m", index=idx))
+                                layer=l, role="m", index=idx, example=ex or 0))
             factors = (Var(m), prev.vars[k]) if scale == 1 else (Num(scale, frac=True), Var(m), prev.vars[k])
             expr = Mul(factors)
             node = name(f"a{l}", idx, ex)
             b.nodes.append(Node(node, "node", tex("a", l, idx, ex), expr, tuple(variables(expr)),
-                                stage=b.stage, layer=l, role="a", index=idx))
+                                stage=b.stage, layer=l, role="a", index=idx, example=ex or 0))
             out.append(Var(node))
         outs.append(Maps(layer.shape, tuple(out)))
     return outs

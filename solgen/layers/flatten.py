@@ -39,7 +39,7 @@ def build(b: Any, l: int, layer: Flatten, prevs: list[Maps]) -> list[Maps]:
         for j, src in enumerate(prev.vars, 1):
             node = name(f"a{l}", (j,), ex)
             b.nodes.append(Node(node, "node", tex("a", l, (j,), ex), src, (src.name,), stage=b.stage,
-                                layer=l, role="a", index=(j,)))
+                                layer=l, role="a", index=(j,), example=ex or 0))
             out.append(Var(node))
         outs.append(Maps(layer.shape, tuple(out)))
     return outs

@@ -80,7 +80,7 @@ def build(b: Any, l: int, layer: Pool, prevs: list[Maps]) -> list[Maps]:
                 expr = Mul((Num(Fraction(1, k), frac=True), Add(tuple(window))))
             node = name(f"a{l}", idx, ex)
             b.nodes.append(Node(node, "node", tex("a", l, idx, ex), expr, tuple(variables(expr)),
-                                stage=b.stage, layer=l, role="a", index=idx))
+                                stage=b.stage, layer=l, role="a", index=idx, example=ex or 0))
             out.append(Var(node))
         outs.append(Maps(layer.shape, tuple(out)))
     return outs

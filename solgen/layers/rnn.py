@@ -102,7 +102,7 @@ def build(b: Any, l: int, layer: RNN, prevs: list[Maps]) -> list[Maps]:
         for j in range(1, units + 1):
             h = name(f"h{l}", (0, j), ex)
             b.nodes.append(Node(h, "constant", tex("h", l, (0, j), ex), value=layer.h0[j - 1], stage=b.stage,
-                                layer=l, role="h0", index=(0, j)))
+                                layer=l, role="h0", index=(0, j), example=ex or 0))
             hs.append(Var(h))
         for s in range(1, layer.steps + 1):
             b.stage += 1
@@ -116,7 +116,7 @@ def build(b: Any, l: int, layer: RNN, prevs: list[Maps]) -> list[Maps]:
                 zn = name(f"z{l}", (s, j), ex)
                 expr = Add(tuple(terms))
                 b.nodes.append(Node(zn, "node", tex("z", l, (s, j), ex), expr, tuple(variables(expr)),
-                                    stage=b.stage, layer=l, role="z", index=(s, j)))
+                                    stage=b.stage, layer=l, role="z", index=(s, j), example=ex or 0))
                 zs.append(Var(zn))
             b.stage += 1
             hs = []
@@ -124,7 +124,7 @@ def build(b: Any, l: int, layer: RNN, prevs: list[Maps]) -> list[Maps]:
                 hn = name(f"h{l}", (s, j), ex)
                 expr = Call(layer.activation, (z,))
                 b.nodes.append(Node(hn, "node", tex("h", l, (s, j), ex), expr, (z.name,), stage=b.stage,
-                                    layer=l, role="h", index=(s, j)))
+                                    layer=l, role="h", index=(s, j), example=ex or 0))
                 hs.append(Var(hn))
         outs.append(Maps(layer.shape, tuple(hs)))
     return outs

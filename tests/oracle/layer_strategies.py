@@ -44,6 +44,8 @@ def _head(draw: Any, net: dict[str, Any], width: int, n: int | None) -> None:
                          "bias": tensor(draw, (units,))})
     net["loss"] = draw(LOSSES)
     net["targets"] = _batch(draw, (units,), n)
+    if n is not None:
+        net["reduction"] = draw(st.sampled_from(["mean", "sum"]))
 
 
 @st.composite
@@ -91,9 +93,8 @@ def dropout_networks(draw: Any, batch: bool = False) -> dict[str, Any]:
     f = draw(st.integers(1, 4))
     h = draw(st.integers(1, 4))
     p = draw(st.sampled_from([0.0, 0.2, 0.5, 0.75]))
-    mask = _batch(draw, (h,), n) if False else (
-        tensor(draw, (h,), st.sampled_from([0, 1])) if n is None
-        else [tensor(draw, (h,), st.sampled_from([0, 1])) for _ in range(n)])
+    bits = st.sampled_from([0, 1])
+    mask = tensor(draw, (h,), bits) if n is None else [tensor(draw, (h,), bits) for _ in range(n)]
     net: dict[str, Any] = {"inputs": _batch(draw, (f,), n), "layer": [
         {"units": h, "activation": draw(ACTS), "weights": tensor(draw, (h, f)), "bias": tensor(draw, (h,))},
         {"type": "dropout", "p": p, "mask": mask}]}

@@ -86,6 +86,21 @@ def markdown_image(spec: Spec) -> str:
     return f"![network diagram]({quote(svg_filename(spec))})"
 
 
+def one_network(spec: Spec) -> Spec:
+    """A batch's network as a single example without values (what its diagram draws)."""
+    import dataclasses
+
+    net = spec.problem
+    assert isinstance(net, Network)
+    blank = (None,) * net.input_count
+    outputs = net.layers[-1].units
+    single = dataclasses.replace(net, batch=False, examples=(blank,), labels=(),  # type: ignore[arg-type]
+                                 example_targets=((None,) * outputs,) if net.loss else (),
+                                 example_upstream=(),
+                                 upstream=(None,) * outputs if net.upstream is not None else None)
+    return dataclasses.replace(spec, problem=single)
+
+
 def layout(spec: Spec, graph: Graph | None = None) -> Picture:
     """The picture both outputs draw: coordinates in cm, y upwards."""
     problem = spec.problem
@@ -95,6 +110,9 @@ def layout(spec: Spec, graph: Graph | None = None) -> Picture:
     elif isinstance(problem, Network) and problem.inputs is None and not problem.symbolic:
         pic = _architecture(problem)
     else:
+        if isinstance(problem, Network) and problem.batch:  # the diagram shows one network, no example's values
+            spec = one_network(spec)
+            graph = None
         if graph is None:
             graph = build_graph(spec, max_parameters=10**9)
         if isinstance(problem, Network):
