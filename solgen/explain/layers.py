@@ -57,7 +57,8 @@ def layer_conventions(ex: Explainer) -> list[Rich]:
             out.append(_batchnorm(ex, l, layer))
         elif layer.type == "rnn":
             z = f"z^{{({l})}}_{{s,j}} = \\sum_i w^{{({l})}}_{{\\mathrm{{ih}},j,i}} x_{{s,i}} + \\sum_k " \
-                f"w^{{({l})}}_{{\\mathrm{{hh}},j,k}} h^{{({l})}}_{{s-1,k}}" + (f" + b^{{({l})}}_{{j}}" if layer.has_bias else "")
+                f"w^{{({l})}}_{{\\mathrm{{hh}},j,k}} h^{{({l})}}_{{s-1,k}}"
+            z += f" + b^{{({l})}}_{{j}}" if layer.has_bias else ""
             fn = "\\tanh" if layer.activation == "tanh" else "\\operatorname{ReLU}"
             out.append(rich("layers.rnn", z, f"h^{{({l})}}_{{s,j}} = {fn}\\left(z^{{({l})}}_{{s,j}}\\right)",
                             f"h^{{({l})}}_{{0,j}}", l=l, steps=layer.steps))

@@ -56,5 +56,6 @@ def shape_solution(spec: Spec) -> Solution:
     given = Table(((text("shapes.quantity"),), (text("shapes.value"),)),
                   (((text("shapes.input_shape"),), (show_shape(net.shape),)),))
     conventions = tuple(rich(f"shapes.{k}") for k in ("output", "parameters", "macs"))
-    return Solution(spec.title, spec.description, "architecture", conventions, given, (), (), Table(header, tuple(body)),
-                    {k: v for k, v in total.items() if k in ("parameters", "macs")})
+    totals = {k: v for k, v in total.items() if k in ("parameters", "macs")}
+    summary = Table(header, tuple(body))
+    return Solution(spec.title, spec.description, "architecture", conventions, given, (), (), summary, totals)
