@@ -14,6 +14,7 @@ import math
 import os
 import tomllib
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -283,3 +284,33 @@ def test_learning_rate_twice_is_an_error() -> None:
                                                        'loss = "half_squared_error"\nlearning_rate = 0.1')
     with pytest.raises(SpecError, match="given twice"):
         parse_spec(text + '\n[optimizer]\nname = "adam"\nlearning_rate = 0.01\n')
+
+
+# --------------------------------------------------------------------------------------------------
+# The bundled specs of sections 6-9
+# --------------------------------------------------------------------------------------------------
+
+SPECS = Path(__file__).resolve().parent.parent / "specs"
+
+
+def _training_specs() -> list[Path]:
+    from tests.test_oracle import uses_training
+
+    return [p for p in sorted(SPECS.glob("*.toml")) if uses_training(tomllib.loads(p.read_text(encoding="utf-8")))
+            and "network" in tomllib.loads(p.read_text(encoding="utf-8"))]
+
+
+@pytest.mark.parametrize("path", _training_specs(), ids=lambda p: p.stem)
+def test_bundled_training_specs_match_oracles(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    spec = tomllib.loads(text)
+    ref = torch_training_reference(spec)
+    _check_network(text, spec, ref, mpmath=kink_margin(spec, ref) > 1e-6)
+
+
+def test_bundled_max_gate_graph() -> None:
+    """CS231n lecture 4 (backpropagation): f = 2(xy + max(z, w)) at x = 3, y = -4, z = 2, w = -1 has
+    df/dx = -8, df/dy = 6, df/dz = 2, df/dw = 0; the ReLU gate on min(z, w) = -1 adds nothing."""
+    step = _solve((SPECS / "graph_max_min.toml").read_text(encoding="utf-8"))["steps"][0]
+    assert step["forward"]["f"] == -20
+    assert [step["gradients"][k] for k in "xyzw"] == [-8, 6, 2, 0]
