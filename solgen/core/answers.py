@@ -53,5 +53,7 @@ def _state(derivation: Derivation, it: Any, f: Any) -> dict[str, dict[str, float
     assert choice is not None
     out: dict[str, dict[str, float]] = {}
     for key in OPTIMIZERS[choice.name].state_names(choice.hyper):
-        out[key] = {p: f(f"{key} of {p}", s[key]) for p, s in it.state.items() if key in s}
+        values = {p: f(f"{key} of {p}", s[key]) for p, s in it.state.items() if key in s}
+        if values:  # every parameter frozen: no state at all
+            out[key] = values
     return out

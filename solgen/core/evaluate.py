@@ -305,7 +305,7 @@ def _softplus(x: Value) -> Value:
     m = to_mpf(x)
     if m > 0:
         return m + MP.log1p(MP.exp(-m))
-    return MP.log1p(_exp(m)) if m > -23100 else Fraction(0)
+    return MP.log1p(to_mpf(_exp(m))) if m > -23100 else Fraction(0)
 
 
 def _phi_cdf(x: Value) -> Value:
@@ -315,7 +315,7 @@ def _phi_cdf(x: Value) -> Value:
 
 def _phi_pdf(x: Value) -> Value:
     m = to_mpf(x)
-    return _exp(-m * m / 2) / MP.sqrt(2 * MP.pi) if abs(m) < 1000 else Fraction(0)
+    return to_mpf(_exp(-m * m / 2)) / MP.sqrt(2 * MP.pi) if abs(m) < 1000 else Fraction(0)
 
 
 def _gelu(x: Value) -> Value:
@@ -326,15 +326,28 @@ def _silu(x: Value) -> Value:
     return mul(x, _sigmoid(x))
 
 
+def _less(a: Value, b: Value) -> bool:
+    """a < b for any two values (a Fraction and an mpf do not compare directly)."""
+    if isinstance(a, Fraction) and isinstance(b, Fraction):
+        return a < b
+    return bool(to_mpf(a) < to_mpf(b))
+
+
+def _same(a: Value, b: Value) -> bool:
+    if isinstance(a, Fraction) and isinstance(b, Fraction):
+        return a == b
+    return bool(to_mpf(a) == to_mpf(b))
+
+
 def _huber(r: Value, delta: Value) -> Value:
     size = abs(r)
-    if size < delta:
+    if _less(size, delta):
         return mul(Fraction(1, 2), mul(r, r))
     return mul(delta, sub(size, mul(Fraction(1, 2), delta)))
 
 
 def _clip(r: Value, delta: Value) -> Value:
-    return -delta if r < -delta else delta if r > delta else r
+    return -delta if _less(r, -delta) else delta if _less(delta, r) else r
 
 
 def _elu_branch(x: Value, alpha: Value) -> Value:
@@ -356,8 +369,8 @@ KINKED = {
     "lstep": (lambda x, s: x == 0, lambda x, s: s),
     "elu": (lambda x, a: x == 0, _elu_branch),
     "elu_grad": (lambda x, a: x == 0, lambda x, a: mul(a, _exp(x))),
-    "max": (lambda u, v: u == v, lambda u, v: mul(_HALF, add(u, v))),
-    "min": (lambda u, v: u == v, lambda u, v: mul(_HALF, add(u, v))),
+    "max": (_same, lambda u, v: mul(_HALF, add(u, v))),
+    "min": (_same, lambda u, v: mul(_HALF, add(u, v))),
     "tie": (lambda x: x == 0, lambda x: _HALF),
 }
 MULTI = {
@@ -370,8 +383,8 @@ MULTI = {
     "lstep": lambda x, s: _ONE if x > 0 else s,
     "elu": lambda x, a: x if x > 0 else _elu_branch(x, a),
     "elu_grad": lambda x, a: _ONE if x > 0 else mul(a, _exp(x)),
-    "max": lambda u, v: u if u > v else v,
-    "min": lambda u, v: u if u < v else v,
+    "max": lambda u, v: v if _less(u, v) else u,
+    "min": lambda u, v: u if _less(u, v) else v,
     "tie": lambda x: _ONE if x > 0 else _ZERO,
     "huber": _huber,
     "clip": _clip,

@@ -60,9 +60,12 @@ class Explainer:
 
     def solution(self) -> Solution:
         its = tuple(self.iteration(s) for s in self.der.iterations)
+        from .batch import examples_table
+
         return Solution(
             self.spec.title, self.spec.description, "worked", self.conventions(), self.given(),
             self.definitions(), its, self.summary(), {"parameters": len(self.graph.params)},
+            examples=examples_table(self), examples_caption=rich("batch.examples_caption"),
         )
 
     # -- front matter ------------------------------------------------------
@@ -85,15 +88,18 @@ class Explainer:
         return (*out, *training_conventions(self), *conventions(self))
 
     def given(self) -> Table:
+        from .batch import in_examples_table, training_rows
+
         rows = []
         for n in self.graph.nodes:
-            if n.expr is None:
+            if n.expr is None and not in_examples_table(self, n.role):
                 kind = KIND_WORDS.get(n.role or n.kind, n.kind)
                 rows.append((("", n.latex), (kind,), ("", self.num(n.value, exact=True))))  # type: ignore[arg-type]
         for name, g in self.graph.upstream.items():
             rows.append((("", d("L", self.tex(name))), ("upstream gradient",), ("", self.num(g, True))))
         if self.der.learning_rate is not None:
             rows.append((("", ETA), ("learning rate",), ("", self.num(self.der.learning_rate, True))))
+        rows.extend(training_rows(self))
         return Table((("quantity",), ("kind",), ("value",)), tuple(rows))
 
     def definitions(self) -> tuple[Eq, ...]:

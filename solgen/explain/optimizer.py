@@ -68,13 +68,19 @@ def _momentum(first: bool) -> Line:
                     when=lambda h, t: bool(h["momentum"]) and t == 1)
     return Line("v", "\\mu v + (1 - \\tau) g", lambda n: f"{n('momentum')} \\cdot {n('old:momentum_buffer')} + "
                 f"\\left(1 - {n('dampening')}\\right) {n('g')}", "new:momentum_buffer", rel="\\leftarrow",
-                when=lambda h, t: bool(h["momentum"]) and t > 1)
+                when=lambda h, t: bool(h["momentum"]) and bool(h["dampening"]) and t > 1)
+
+
+def _momentum_undamped() -> Line:
+    return Line("v", "\\mu v + g", lambda n: f"{n('momentum')} \\cdot {n('old:momentum_buffer')} + {n('g')}",
+                "new:momentum_buffer", rel="\\leftarrow",
+                when=lambda h, t: bool(h["momentum"]) and not h["dampening"] and t > 1)
 
 
 def _sgd() -> list[Line]:
     plain = _theta("g", lambda n: f"{n('p')} - {n('lr')} \\cdot {n('g')}")
     return [
-        *_g_line(), _momentum(True), _momentum(False),
+        *_g_line(), _momentum(True), _momentum(False), _momentum_undamped(),
         Line("d", "g + \\mu v", lambda n: f"{n('g')} + {n('momentum')} \\cdot {n('new:momentum_buffer')}",
              "work:direction", when=lambda h, t: bool(h["nesterov"])),
         Line(plain.lhs, plain.symbolic, plain.numbers, plain.value, plain.rel, lambda h, t: not h["momentum"]),
@@ -164,7 +170,9 @@ def optimizer_section(ex: Explainer, step: Step) -> Section:
                 key = "work:g"
             exactly = key in h or key in ("t", "t-1") or (key == "p" and name in exact) or key.startswith("old:") \
                 and values[key] == 0
-            return ex.num(values[key], exactly)
+            shown = ex.num(values[key], exactly)
+            lead = key in ("p", "work:decayed")  # the first term of its line: no parentheses
+            return f"\\left({shown}\\right)" if shown.startswith("-") and not lead else shown
 
         for i, line in enumerate(lines):
             lhs = line.lhs.replace("\\theta", p.latex)
@@ -172,7 +180,7 @@ def optimizer_section(ex: Explainer, step: Step) -> Section:
             value = values[line.value]
             note = rich("optimizer.parameter", p.latex) if i == 0 else ()
             steps = [(symbolic,), (line.numbers(n),), (ex.num(value),)]
-            if steps[1] == steps[2]:
+            if steps[1][0] in (steps[2][0], f"\\left({steps[2][0]}\\right)"):
                 del steps[1]
             out.append(Eq(lhs, tuple(steps), "update",
                           p.name if line.value == "updated" else f"{line.value}/{p.name}", rel=line.rel, note=note,

@@ -73,3 +73,5 @@ class Solution:
     facts: dict[str, int] = field(default_factory=dict)
     diagram: str = ""  # TikZ picture for LaTeX
     image: str = ""  # Markdown image reference to the SVG beside the .md
+    examples: Table | None = None  # a batch's examples, one row each (shown with the given values)
+    examples_caption: Rich = ()
