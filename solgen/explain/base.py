@@ -91,10 +91,15 @@ class Explainer:
         from .batch import in_examples_table, training_rows
 
         rows = []
-        for n in self.graph.nodes:
-            if n.expr is None and not in_examples_table(self, n.role):
-                kind = KIND_WORDS.get(n.role or n.kind, n.kind)
-                rows.append((("", n.latex), (kind,), ("", self.num(n.value, exact=True))))  # type: ignore[arg-type]
+        leaves = [n for n in self.graph.nodes if n.expr is None and not in_examples_table(self, n.role)]
+        if self.layered:  # feature maps and kernels as matrices
+            from .layers import given_rows
+
+            rows = given_rows(self, leaves, KIND_WORDS)
+            leaves = []
+        for n in leaves:
+            kind = KIND_WORDS.get(n.role or n.kind, n.kind)
+            rows.append((("", n.latex), (kind,), ("", self.num(n.value, exact=True))))  # type: ignore[arg-type]
         for name, g in self.graph.upstream.items():
             rows.append((("", d("L", self.tex(name))), ("upstream gradient",), ("", self.num(g, True))))
         if self.der.learning_rate is not None:

@@ -9,6 +9,7 @@ from here, so their keys are unchanged.
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
@@ -130,6 +131,49 @@ def local_note(ex: Explainer, child: str, n: Node, value: Any) -> Rich:
     if isinstance(f, Call) and f.fn == "firstmax":
         return rich("layers.pool_winner" if value == Fraction(1) else "layers.pool_loser", n.latex)
     return ()
+
+
+_SUB = re.compile(r"_\{((?:[^{}]|\{[^{}]*\})*)\}$")  # a name's subscript (one level of braces inside)
+
+
+def given_rows(ex: Explainer, leaves: list[Node], words: dict[str, str]) -> list[tuple[Rich, ...]]:
+    """The given values, a map or kernel of two or more dimensions shown as matrices (rows and
+    columns its last two indices), one row of the table per leading index."""
+    groups: dict[tuple[str, tuple[str, ...], str], list[tuple[list[str], Node]]] = {}
+    order: list[Any] = []
+    for n in leaves:
+        m = _SUB.search(n.latex)
+        parts = m.group(1).split(",") if m else []
+        if m is None or len(parts) < 2:
+            order.append(n)
+            continue
+        key = (n.latex[:m.start()], tuple(parts[:-2]), n.role or n.kind)
+        if key not in groups:
+            groups[key] = []
+            order.append(key)
+        groups[key].append((parts, n))
+    rows: list[tuple[Rich, ...]] = []
+    for item in order:
+        if isinstance(item, tuple):
+            head, prefix, role = item
+            entries = groups[item]
+            row_ids = list(dict.fromkeys(parts[-2] for parts, _ in entries))
+            fixed = [row_ids[0]] if len(row_ids) == 1 else ["\\cdot"]
+            label = head + "_{" + ",".join([*prefix, *fixed, "\\cdot"]) + "}"
+            rows.append((("", label), (words.get(role, role),), ("", _matrix(ex, entries))))
+        else:
+            kind = words.get(item.role or item.kind, item.kind)
+            rows.append((("", item.latex), (kind,), ("", ex.num(item.value, exact=True))))  # type: ignore[arg-type]
+    return rows
+
+
+def _matrix(ex: Explainer, entries: list[tuple[list[str], Node]]) -> str:
+    """Entries by their last two indices (row, column), in the order given."""
+    lines: dict[str, list[str]] = {}
+    for parts, n in entries:
+        lines.setdefault(parts[-2], []).append(ex.num(n.value, exact=True))  # type: ignore[arg-type]
+    body = " \\\\ ".join(" & ".join(v) for v in lines.values())
+    return f"\\begin{{bmatrix}} {body} \\end{{bmatrix}}"
 
 
 def _type(ex: Explainer, l: int) -> str:
