@@ -179,7 +179,7 @@ def with_penalty(spec: Spec, nodes: list[Node]) -> tuple[list[Node], Expr | None
     if not (spec.l1 or spec.l2) or not nodes or nodes[-1].kind != "loss":
         return nodes, None
     network = isinstance(spec.problem, Network)
-    weights = [Var(n.name) for n in nodes if n.kind == "param" and (n.role == "W" or not network)]
+    weights = [Var(n.name) for n in nodes if n.kind == "param" and (n.role in ("W", "Wih", "Whh") or not network)]
     if not weights:
         return nodes, None
     parts: list[Expr] = []

@@ -106,7 +106,7 @@ def ints(r: Any, raw: Any, place: str, dims: int, low: int) -> tuple[int, ...]:
     """``kernel_size = 2`` or ``[2, 3]``: one whole number per spatial dimension."""
     if isinstance(raw, list):
         if len(raw) != dims:
-            raise r.fail(place, f"{len(raw)} numbers, but the layer has {dims} spatial "
+            raise r.fail(place, f"{len(raw)} number{'s' if len(raw) != 1 else ''}, but the layer has {dims} spatial "
                          f"dimension{'s' if dims > 1 else ''} (or give one number for all)")
         return tuple(r.integer(v, f"{place}[{i}]", low) for i, v in enumerate(raw, 1))
     return (r.integer(raw, place, low),) * dims
