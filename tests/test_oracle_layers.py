@@ -10,8 +10,11 @@ LaTeX is read back and must equal the JSON at the shown digits.
 from __future__ import annotations
 
 import math
+import tomllib
+from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -24,6 +27,7 @@ from tests.oracle.layer_strategies import (
 )
 from tests.oracle.layers import mpmath_layers, torch_layers
 
+SPECS = Path(__file__).resolve().parent.parent / "specs"
 REL, ABS = 1e-9, 1e-12
 EXAMPLES = settings(max_examples=25, deadline=None, derandomize=True, database=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -107,3 +111,16 @@ def test_oracles_agree_on_conv(spec: dict[str, Any]) -> None:
     assert _close(ref["forward"]["L"], mp["forward"]["L"])
     for name, want in mp["gradients"].items():
         assert _close(ref["gradients"][name], want), name
+
+
+def _bundled() -> list[Path]:
+    from tests.test_oracle import uses_layers
+
+    specs = [(p, tomllib.loads(p.read_text())) for p in sorted(SPECS.glob("layers_*.toml"))]
+    return [p for p, spec in specs if uses_layers(spec) and "input_shape" not in spec["network"]]
+
+
+@pytest.mark.parametrize("path", _bundled(), ids=lambda p: p.stem)
+def test_solgen_bundled_layer_specs_match_oracles(path: Path) -> None:
+    """specs/layers_*.toml: every value and gradient against torch and mpmath."""
+    _check(tomllib.loads(path.read_text()))
