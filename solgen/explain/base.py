@@ -171,10 +171,12 @@ class Explainer:
             steps.append(s3)
         steps.append((self.num(value),))
         note: Rich = ()
+        from .batch import gradient_note
+
         if len(kids) > 1:
             listed = [self.tex(c) for c in kids]
-            note = ("", n.latex, " feeds ", *_join_math(listed),
-                    f", so its gradient sums {len(kids)} paths.")
+            note = gradient_note(self, name) or ("", n.latex, " feeds ", *_join_math(listed),
+                                                 f", so its gradient sums {len(kids)} paths.")
         out.append(Eq(lhs, tuple(steps), "adjoint", name, note=note, boxed=box))
         return out
 
