@@ -60,8 +60,6 @@ def solve(spec: Spec, options: Options = Options()) -> Solved:
         return _with_diagram(spec, None, data, architecture_solution(spec))
     if spec.style.form == "matrix" and not isinstance(net, Network):
         raise SpecError(spec.file, "style.form", 'matrix form needs a [network]; use form = "scalar" for a [graph]')
-    if spec.style.form == "matrix" and isinstance(net, Network) and net.batch:
-        raise SpecError(spec.file, "style.form", 'matrix form of a batch is not available yet; use form = "scalar"')
     graph = build_graph(spec, options.max_parameters)
     style = spec.style
     try:
