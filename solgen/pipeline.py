@@ -68,8 +68,6 @@ def solve(spec: Spec, options: Options = Options()) -> Solved:
     if spec.style.form == "matrix" and isinstance(net, Network) and not net.dense_only:
         raise SpecError(spec.file, "style.form", 'matrix (tensor) form covers dense layers so far; use '
                         'form = "scalar" for conv, pooling, flatten, dropout, batchnorm and rnn layers')
-    if spec.style.form == "matrix" and isinstance(net, Network) and net.batch:
-        raise SpecError(spec.file, "style.form", 'matrix form of a batch is not available yet; use form = "scalar"')
     graph = build_graph(spec, options.max_parameters)
     style = spec.style
     try:

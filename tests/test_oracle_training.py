@@ -33,6 +33,7 @@ from tests.oracle.training import (
     mpmath_training_loss,
     torch_graph_reference,
     torch_training_reference,
+    well_scaled,
 )
 from tests.oracle.training_strategies import LOSSES, function_graphs, training_networks
 
@@ -89,6 +90,7 @@ def test_training_networks_match_oracles(loss: str, data: st.DataObject) -> None
     ref = torch_training_reference(problem.spec)
     assume(finite(ref))
     assume(kink_margin(problem.spec, ref) > 1e-6)
+    assume(well_scaled(problem.spec, ref))
     for tag in problem.tags:
         event(tag)
     _check_network(problem.toml, problem.spec, ref)
@@ -103,6 +105,7 @@ def test_function_graphs_match_oracles(data: st.DataObject) -> None:
     ref = torch_graph_reference(problem.spec, meta)
     assume(finite(ref))
     assume(graph_kink_margin(meta, ref) > 1e-6)
+    assume(well_scaled(problem.spec, ref))
     answers = _solve(problem.toml)
     problems = compare_steps(answers, ref) + compare_state(answers, ref)
     assert not problems, "solgen vs torch:\n" + _report(problems)

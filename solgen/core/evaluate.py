@@ -142,6 +142,8 @@ def add(a: Value, b: Value) -> Value:
 def mul(a: Value, b: Value) -> Value:
     if isinstance(a, Fraction) and isinstance(b, Fraction):
         return a * b
+    if (isinstance(a, Fraction) and not a) or (isinstance(b, Fraction) and not b):
+        return Fraction(0)  # an exact 0 times anything finite stays exact (keeps later sums rational)
     return to_mpf(a) * to_mpf(b)
 
 

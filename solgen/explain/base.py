@@ -194,12 +194,14 @@ class Explainer:
             from .layers import adjoint_note
 
             shared = adjoint_note(self, n)
+        from .batch import gradient_note
+
         if shared is not None:
             note = shared
         elif len(kids) > 1:
             listed = [self.tex(c) for c in kids]
-            note = ("", n.latex, " feeds ", *_join_math(listed),
-                    f", so its gradient sums {len(kids)} paths.")
+            note = gradient_note(self, name) or ("", n.latex, " feeds ", *_join_math(listed),
+                                                 f", so its gradient sums {len(kids)} paths.")
         out.append(Eq(lhs, tuple(steps), "adjoint", name, note=note, boxed=box))
         return out
 

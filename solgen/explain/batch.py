@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from solgen.messages import text
+from solgen.core.ir import uses
+from solgen.messages import rich, text
 from solgen.spec.sections import Network
 
 from .solution import Rich, Table
@@ -75,3 +76,22 @@ def training_rows(ex: Explainer) -> list[tuple[Rich, ...]]:
     if isinstance(net, Network) and net.loss == "multiclass_hinge":
         rows.append((("", "m"), ("hinge margin",), ("", ex.num(net.margin, True))))
     return rows
+
+
+def gradient_note(ex: Explainer, name: str) -> Rich | None:
+    """For a parameter of a batch: its gradient is the sum over the examples (with the mean's 1/N)."""
+    g, net = ex.graph, ex.spec.problem
+    node = g.by_name[name]
+    if not g.examples or node.kind != "param" or not isinstance(net, Network):
+        return None
+    examples = {g.by_name[c].example for c in g.children[name] if c != "L"}
+    if len(examples) < 2:
+        return None
+    form = f"\\frac{{\\partial L}}{{\\partial {node.latex}}} = \\sum_{{n=1}}^{{{g.examples}}} " \
+           f"\\frac{{\\partial L}}{{\\partial L_n}} \\frac{{\\partial L_n}}{{\\partial {node.latex}}}"
+    if g.penalty is not None and uses(g.penalty, name):
+        form += f" + \\frac{{\\partial R}}{{\\partial {node.latex}}}"
+    if net.reduction == "mean":
+        return rich("batch.sum_note_mean", form, f"\\frac{{1}}{{{g.examples}}}",
+                    "\\frac{\\partial L}{\\partial L_n}", n=g.examples)
+    return rich("batch.sum_note", form, n=g.examples)

@@ -596,3 +596,17 @@ def graph_kink_margin(meta: Mapping[str, Any], answers: Answers) -> float:
             elif fn in ("leaky_relu", "elu"):
                 margins.append(abs(vals[0]))
     return min(margins)
+
+
+ADAPTIVE = ("rmsprop", "adagrad", "adam", "adamw")
+
+
+def well_scaled(spec: Mapping[str, Any], answers: Answers, least: float = 1e-7) -> bool:
+    """False where an adaptive optimizer divides a gradient by its own size and that gradient is a
+    float's rounding noise: a gradient that is exactly 0 in exact arithmetic (a shared bias into a
+    softmax, say) is ~1e-17 in float64, and g / (sqrt(g^2) + eps) turns that noise into a real step."""
+    if spec.get("optimizer", {}).get("name") not in ADAPTIVE:
+        return True
+    params = answers["steps"][0]["params"]
+    return all(abs(step["gradients"][p]) == 0 or abs(step["gradients"][p]) > least
+               for step in answers["steps"] for p in params)

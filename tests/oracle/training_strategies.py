@@ -138,6 +138,9 @@ def training_networks(draw: Any, loss: str | None = None) -> Problem:
     text += "\n\n".join(layers) + "\n"
     if optimizer:
         text += "\n[optimizer]\n" + optimizer + "\n"
+    if draw(st.integers(0, 3)) == 0:  # the matrix form prints the same numbers another way
+        text += '\n[style]\nform = "matrix"\n'
+        tags.append("matrix")
     return _problem(text, "network", tags)
 
 
