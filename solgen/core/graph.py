@@ -182,14 +182,11 @@ def with_penalty(spec: Spec, nodes: list[Node]) -> tuple[list[Node], Expr | None
     weights = [Var(n.name) for n in nodes if n.kind == "param" and (n.role in ("W", "Wih", "Whh") or not network)]
     if not weights:
         return nodes, None
-    parts: list[Expr] = []
+    parts: list[Expr] = []  # one term per weight, so that a long penalty wraps like any sum
     if spec.l2:
-        squares = tuple(Pow(w, Num(Fraction(2))) for w in weights)
-        total = Add(squares) if len(squares) > 1 else squares[0]
-        parts.append(Mul((Num(Fraction(1, 2), frac=True), Num(spec.l2), total)))
+        parts += [Mul((Num(spec.l2 / 2), Pow(w, Num(Fraction(2))))) for w in weights]
     if spec.l1:
-        sizes = tuple(Call("abs", (w,)) for w in weights)
-        parts.append(Mul((Num(spec.l1), Add(sizes) if len(sizes) > 1 else sizes[0])))
+        parts += [Mul((Num(spec.l1), Call("abs", (w,)))) for w in weights]
     penalty = Add(tuple(parts)) if len(parts) > 1 else parts[0]
     loss = nodes[-1]
     assert loss.expr is not None
