@@ -19,7 +19,7 @@ sys.path.insert(0, str(REPO))
 
 from solgen.core.evaluate import DomainError  # noqa: E402
 from solgen.core.graph import build_graph  # noqa: E402
-from solgen.core.ir import INTERNAL_FUNCTIONS, USER_FUNCTIONS, Call, Expr, Var  # noqa: E402
+from solgen.core.ir import USER_FUNCTIONS, Call, Expr, Var  # noqa: E402
 from solgen.core.partials import edge_shapes, encode, key  # noqa: E402
 from solgen.core.symdiff import sympy_diff_shape  # noqa: E402
 from solgen.errors import SpecError  # noqa: E402
@@ -81,7 +81,8 @@ def _spec_nodes() -> Iterator[tuple[Expr, tuple[str, ...]]]:
 
 def table() -> dict[tuple, tuple]:
     shapes: dict[tuple[Expr, str], None] = {}
-    for fn in (*USER_FUNCTIONS, *(f for f in INTERNAL_FUNCTIONS if f != "softmax")):
+    one_argument = [f for f, n in USER_FUNCTIONS.items() if n == 1] + ["step", "sign"]
+    for fn in one_argument:  # the others (max, leaky_relu, softmax, ...) come from the specs' shapes
         shapes[(Call(fn, (Var("_0"),)), "_0")] = None
     for edge in edge_shapes(_spec_nodes()):
         shapes.setdefault(edge)

@@ -80,14 +80,23 @@ def solve(spec: Spec, options: Options = Options()) -> Solved:
         data = {"title": spec.title, "steps": [], "facts": {"parameters": len(graph.params)}}
         return _with_diagram(spec, graph, data, SymbolicExplainer(spec, graph).solution() if docs else None)
     if isinstance(net, Network) and net.inputs is None:
-        counted = facts(net)
-        if counted["parameters"] > options.max_counted or counted["operations"] > MAX_COUNTED:
+        if not net.dense_only or net.input_shape:
+            from solgen.explain.shapes import shape_facts, shape_solution
+
+            counted, make = shape_facts(net), shape_solution
+        else:
+            counted, make = facts(net), architecture_solution
+        work = counted.get("operations", counted.get("macs", 0))
+        if counted["parameters"] > options.max_counted or work > MAX_COUNTED:
             raise SpecError(spec.file, "network", f"{counted['parameters']} parameters is more than solgen "
                             f"counts (limit {options.max_counted}; --max-parameters sets it)")
         data = {"title": spec.title, "steps": [], "facts": counted}
-        return _with_diagram(spec, None, data, architecture_solution(spec) if docs else None)
+        return _with_diagram(spec, None, data, make(spec) if docs else None)
     if spec.style.form == "matrix" and not isinstance(net, Network):
         raise SpecError(spec.file, "style.form", 'matrix form needs a [network]; use form = "scalar" for a [graph]')
+    if spec.style.form == "matrix" and isinstance(net, Network) and not net.dense_only:
+        raise SpecError(spec.file, "style.form", 'matrix (tensor) form covers dense layers so far; use '
+                        'form = "scalar" for conv, pooling, flatten, dropout, batchnorm and rnn layers')
     graph = build_graph(spec, options.max_parameters)
     style = spec.style
     if style.chain == "paths" and style.form != "matrix":
@@ -95,12 +104,13 @@ def solve(spec: Spec, options: Options = Options()) -> Solved:
 
         check_paths(spec, graph)  # before derive and verify: a too-large network fails at once
     try:
-        exact = derive(graph, spec.learning_rate, spec.iterations)
+        exact = derive(graph, spec.learning_rate, spec.iterations, optimizer=spec.optimizer)
         if options.verify:
             verify(exact)
         shown = exact
         if style.rounding == "carry":
-            shown = derive(graph, spec.learning_rate, spec.iterations, carry_digits=style.digits)
+            shown = derive(graph, spec.learning_rate, spec.iterations, carry_digits=style.digits,
+                           optimizer=spec.optimizer)
     except NodeDomainError as e:
         raise SpecError(spec.file, _place(spec, e.node, e.iteration), e.message) from None
     data = answers(spec.title, exact, spec.file)

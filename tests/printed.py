@@ -39,6 +39,10 @@ def expected(answers: dict[str, Any], kind: str, name: str, iteration: int) -> f
     if kind == "adjoint":
         return step["gradients"][name]
     if kind == "update":
+        what, _, param = name.partition("/")
+        if param:  # an optimizer's state line: "new:exp_avg/W1[1,1]" is state["exp_avg"]["W1[1,1]"]
+            key = what.removeprefix("new:")
+            return step["state"][key][param] if what.startswith("new:") else None
         return step["updated"].get(name)
     return None
 

@@ -188,6 +188,8 @@ def test_each_edge_carries_its_weight(name: str, spec: Spec) -> None:
     net = spec.problem
     if not isinstance(net, Network) or (net.inputs is None and not net.symbolic):
         pytest.skip("layered networks with weights")
+    if not net.dense_only:
+        pytest.skip("layers beyond dense are drawn as boxes (tests/test_layers.py)")
     graph = build_graph(spec)
     fmt = NumberFormat(spec.style.digits, spec.style.decimal)
     sizes = [net.input_count] + [layer.units for layer in net.layers]

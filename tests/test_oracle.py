@@ -281,6 +281,28 @@ def test_solgen_mazur_matches_oracles() -> None:
     _check_against_oracles(problem, torch_reference(problem.spec))
 
 
+def uses_layers(spec: dict[str, Any]) -> bool:
+    """A network with section-10 layers (checked by tests/test_oracle_layers.py)."""
+    layers = (spec.get("network") or {}).get("layer", [])
+    return any(isinstance(x, dict) and x.get("type", "dense") != "dense" for x in layers)
+
+
+def uses_training(spec: dict[str, Any]) -> bool:
+    """A spec of sections 6-9 (checked by tests/test_oracle_training.py against its own oracles)."""
+    from tests.oracle.training_strategies import GRAPH_FUNCTIONS, LOSSES, NEW_ACTIVATIONS
+
+    if uses_layers(spec):
+        return False
+    body = spec.get("network") or spec.get("graph") or {}
+    if "optimizer" in spec or any(k in body for k in ("l1", "l2", "labels", "reduction")):
+        return True
+    if "network" in spec:
+        inputs = body.get("inputs")
+        return (isinstance(inputs, list) and bool(inputs) and isinstance(inputs[0], list)) or body.get("loss") in \
+            LOSSES[5:] or any(x.get("activation") in NEW_ACTIVATIONS for x in body.get("layer", []))
+    return any(f"{fn}(" in text for fn in GRAPH_FUNCTIONS for text in [*body.get("nodes", []), body.get("loss", "")])
+
+
 def _bundled_specs() -> list[Path]:
     specs = []
     for path in sorted(SPECS.glob("*.toml")):
@@ -289,6 +311,10 @@ def _bundled_specs() -> list[Path]:
         layers = body.get("layer", [])
         if "network" in spec and (isinstance(body.get("inputs"), int) or any("weights" not in x for x in layers)):
             continue  # architecture-only: no numbers to check
+        if uses_training(spec):
+            continue  # batches, optimizers, penalties, new functions: tests/test_oracle_training.py
+        if uses_layers(spec):
+            continue  # conv, pooling, dropout, batchnorm, rnn: tests/test_oracle_layers.py
         specs.append(path)
     return specs
 

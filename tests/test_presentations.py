@@ -12,6 +12,7 @@ from solgen.core.derive import derive
 from solgen.core.evaluate import evaluate
 from solgen.core.graph import build_graph
 from solgen.core.numbers import carry
+from solgen.errors import SpecError
 from solgen.pipeline import Options, documents, solve
 from solgen.spec.sections import Network, load_spec
 
@@ -34,7 +35,18 @@ def test_every_spec_in_every_presentation(path: Path, form: str, chain: str) -> 
         pytest.skip("matrix form is for layered networks")
     formats = ("md", "tex", "pdf") if HAS_TEX else ("md", "tex")
     options = Options(formats=formats)
-    files = documents(solve(spec, options), options)
+    layers = isinstance(spec.problem, Network) and not spec.problem.dense_only and spec.problem.inputs is not None
+    if layers and form == "matrix":
+        with pytest.raises(SpecError, match="matrix \\(tensor\\) form covers dense layers so far"):
+            solve(spec, options)
+        return
+    try:
+        solved = solve(spec, options)
+    except SpecError as e:
+        if layers and chain == "paths" and "too many to write out" in str(e):
+            pytest.skip("batch normalization couples every example: too many paths to write out")
+        raise
+    files = documents(solved, options)
     assert set(files) == {f"{path.stem}.{f}" for f in formats} | {f"{path.stem}.svg"}
     if HAS_TEX:
         assert files[f"{path.stem}.pdf"].startswith(b"%PDF")

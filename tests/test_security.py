@@ -105,7 +105,7 @@ HOSTILE_EXPRESSIONS = [
     "print(1)",
     "breakpoint()",
     "input()",
-    "max(A1, A2)",
+    "maximum(A1, A2)",
     "exp(x=1)",
     "exp(*A1)",
     "exp(**A1)",

@@ -39,5 +39,21 @@ def answers(title: str, derivation: Derivation, file: str) -> dict[str, Any]:
         }
         if derivation.learning_rate is not None:
             step["updated"] = {k: f(k, v) for k, v in it.updated.items()}
+        if derivation.optimizer is not None and derivation.optimizer.given:
+            step["state"] = _state(derivation, it, f)
         steps.append(step)
     return {"title": title, "steps": steps, "facts": {"parameters": len(g.params)}}
+
+
+def _state(derivation: Derivation, it: Any, f: Any) -> dict[str, dict[str, float]]:
+    """The optimizer's state after the step, under PyTorch's names: {"exp_avg": {"W1[1,1]": ...}}."""
+    from solgen.train.optimizers import OPTIMIZERS
+
+    choice = derivation.optimizer
+    assert choice is not None
+    out: dict[str, dict[str, float]] = {}
+    for key in OPTIMIZERS[choice.name].state_names(choice.hyper):
+        values = {p: f(f"{key} of {p}", s[key]) for p, s in it.state.items() if key in s}
+        if values:  # every parameter frozen: no state at all
+            out[key] = values
+    return out

@@ -15,12 +15,12 @@ more (a sum of equal terms is 0 at every precision).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
 from mpmath.libmp import dps_to_prec
 
-from solgen.train.optimizers import OPTIMIZERS
+from solgen.train.optimizers import OPTIMIZERS, OptimizerChoice, State, Work
 
 from .evaluate import MP, WATCH, DomainError, Value, evaluate, mul, to_mpf, total
 from .graph import Graph
@@ -46,6 +46,8 @@ class Iteration:
     updated: dict[str, Value]
     zero_kinks: frozenset[Call]
     digits: int = 40  # the working precision the values were computed at
+    state: dict[str, State] = field(default_factory=dict)  # parameter -> its optimizer state after the step
+    work: dict[str, Work] = field(default_factory=dict)  # parameter -> the step's intermediate values
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,7 @@ class Derivation:
     formulas: dict[Edge, Expr]
     iterations: tuple[Iteration, ...]
     learning_rate: Fraction | None
+    optimizer: OptimizerChoice | None = None  # None: no updates
 
 
 def local_formulas(graph: Graph) -> dict[Edge, Expr]:
@@ -75,19 +78,46 @@ def local_formulas(graph: Graph) -> dict[Edge, Expr]:
 
 
 def derive(graph: Graph, learning_rate: Fraction | None, iterations: int,
-           carry_digits: int | None = None) -> Derivation:
-    """Run every iteration; ``carry_digits`` rounds each value as it is produced."""
+           carry_digits: int | None = None, optimizer: OptimizerChoice | None = None) -> Derivation:
+    """Run every iteration; ``carry_digits`` rounds each value as it is produced.
+
+    ``optimizer`` steps the parameters (default: plain gradient descent with ``learning_rate``;
+    neither: no updates)."""
     settle: Callable[[Value], Value] = (
         (lambda v: carry(v, carry_digits)) if carry_digits else (lambda v: v)
     )
+    if optimizer is None and learning_rate is not None:
+        optimizer = OptimizerChoice.plain(learning_rate)
+    if optimizer is not None:
+        learning_rate = optimizer.hyper["lr"]
     formulas = local_formulas(graph)  # may raise NodeDomainError
     params = {n.name: n.value for n in graph.nodes if n.kind == "param"}
+    state: dict[str, State] = {}
     steps = []
     for k in range(iterations):
-        step = _precise_iteration(graph, formulas, params, k, settle, learning_rate)
+        step = _precise_iteration(graph, formulas, params, k, settle, optimizer, state)
+        state = step.state
         steps.append(step)
         params = {**params, **step.updated}
-    return Derivation(graph, formulas, tuple(steps), learning_rate)
+    return Derivation(graph, formulas, tuple(steps), learning_rate, optimizer)
+
+
+def _step(graph: Graph, choice: OptimizerChoice, step: Iteration, params: dict[str, Value],
+          state: dict[str, State], settle: Callable[[Value], Value]) -> Iteration:
+    """One optimizer step of every parameter that is not frozen."""
+    optimizer = OPTIMIZERS[choice.name]
+    updated: dict[str, Value] = {}
+    after: dict[str, State] = {}
+    work: dict[str, Work] = {}
+    for name in params:
+        if name in graph.frozen:
+            continue
+        value, new, shown = optimizer.step(choice.hyper, params[name], step.adjoint[name],
+                                           state.get(name, {}), step.index + 1)
+        updated[name] = settle(value)
+        after[name] = {k: settle(v) for k, v in new.items()}
+        work[name] = {k: settle(v) for k, v in shown.items()}
+    return replace(step, updated=updated, state=after, work=work)
 
 
 LEVELS = (40, 80, 160, 320, 640, 1280, 2560, 5120, 10240)
@@ -96,7 +126,8 @@ AGREE = MP.mpf(2) ** -90  # two precisions agree: relative difference below this
 
 
 def _precise_iteration(graph: Graph, formulas: dict[Edge, Expr], params: dict[str, Value], k: int,
-                       settle: Callable[[Value], Value], lr: Fraction | None) -> Iteration:
+                       settle: Callable[[Value], Value], optimizer: OptimizerChoice | None,
+                       state: dict[str, State]) -> Iteration:
     """The iteration at the first of ``LEVELS`` whose values are known to far more than
     double precision (see the module's note)."""
     before: Iteration | None = None
@@ -105,7 +136,9 @@ def _precise_iteration(graph: Graph, formulas: dict[Edge, Expr], params: dict[st
         WATCH.reset()
         with MP.workdps(digits):
             try:
-                step = _iteration(graph, formulas, params, k, settle, lr)
+                step = _iteration(graph, formulas, params, k, settle)
+                if optimizer is not None:  # the step too, at this precision
+                    step = _step(graph, optimizer, step, params, state, settle)
                 failed = None
             except NodeDomainError as e:
                 failed, step = e, None  # type: ignore[assignment]
@@ -139,7 +172,7 @@ def _agree(a: Iteration, b: Iteration) -> bool:
 
 
 def _iteration(graph: Graph, formulas: dict[Edge, Expr], params: dict[str, Value], k: int,
-               settle: Callable[[Value], Value], lr: Fraction | None) -> Iteration:
+               settle: Callable[[Value], Value]) -> Iteration:
     values: dict[str, Value] = {}
     kinks: set[Call] = set()
     for node in graph.nodes:
@@ -166,11 +199,4 @@ def _iteration(graph: Graph, formulas: dict[Edge, Expr], params: dict[str, Value
         terms = [graph.upstream.get(node.name, Fraction(0))]
         terms += [mul(adjoint[child], local[(child, node.name)]) for child in graph.children[node.name]]
         adjoint[node.name] = settle(total(terms))
-    updated: dict[str, Value] = {}
-    if lr is not None:
-        optimizer = OPTIMIZERS["sgd"]
-        for name in params:
-            if name not in graph.frozen:
-                value, _ = optimizer.step({"lr": lr}, params[name], adjoint[name], {}, k + 1)
-                updated[name] = settle(value)
-    return Iteration(k, values, local, adjoint, updated, frozenset(kinks))
+    return Iteration(k, values, local, adjoint, {}, frozenset(kinks))

@@ -35,7 +35,6 @@ MP = mpmath.MPContext()
 MP.dps = 40
 
 Value = Union[Fraction, "mpmath.mpf"]
-KINKS = ("relu", "abs", "step", "sign")
 
 MAX_BITS = 4096  # a rational this long (about 1200 digits) continues as a 40-digit number
 DOUBLE_MAX = Fraction(sys.float_info.max)
@@ -130,10 +129,11 @@ def evaluate(
 ) -> Value:
     """Evaluate ``expr`` with the variable values in ``env``.
 
-    ``record`` collects the ReLU/abs calls whose argument is exactly 0;
-    a later evaluation passed them as ``zero_kinks`` keeps those calls on the
-    branch whose slope the derivative convention uses (f'(0) = 0), which is
-    what a central difference across the kink must see.
+    ``record`` collects the calls met exactly at their kink (ReLU or abs of 0, a
+    tie of max, ...); a later evaluation passed them as ``zero_kinks`` keeps those
+    calls on the branch whose slope the derivative convention uses (ReLU'(0) = 0,
+    leaky_relu'(0) = s, a tie of max splits evenly), which is what a central
+    difference across the kink must see.
     """
     if isinstance(expr, Num):
         return expr.value
@@ -205,6 +205,8 @@ def total(values: list[Value]) -> Value:
 def mul(a: Value, b: Value) -> Value:
     if isinstance(a, Fraction) and isinstance(b, Fraction):
         return a * b
+    if (isinstance(a, Fraction) and not a) or (isinstance(b, Fraction) and not b):
+        return Fraction(0)  # an exact 0 times anything finite stays exact (keeps later sums rational)
     return to_mpf(a) * to_mpf(b)
 
 
@@ -264,22 +266,21 @@ def _call(
     fn = expr.fn
     if fn == "softmax":
         return _softmax(expr, env, record, zero_kinks)
-    x = evaluate(expr.args[0], env, record, zero_kinks)
-    if fn in KINKS:
-        if x == 0:
+    if fn in ("maxpool", "firstmax"):
+        return _pool(expr, env, record, zero_kinks)
+    args = [evaluate(a, env, record, zero_kinks) for a in expr.args]
+    kink = KINKED.get(fn)
+    if kink is not None:
+        at, branch = kink
+        if at(*args):
             if record is not None:
                 record.add(expr)
-            return Fraction(0)
+            return branch(*args)
         if expr in zero_kinks:
-            return Fraction(0)
-        if fn == "relu":
-            return x if x > 0 else Fraction(0)
-        if fn == "abs":
-            return x if x > 0 else -x
-        if fn == "step":
-            return Fraction(1 if x > 0 else 0)
-        return Fraction(1 if x > 0 else -1)
-    return UNARY[fn](x)
+            return branch(*args)
+    if fn in MULTI:
+        return MULTI[fn](*args)
+    return UNARY[fn](args[0])
 
 
 def _softmax(
@@ -290,6 +291,31 @@ def _softmax(
     top = max(zs)
     exps = [MP.exp(z - top) if z - top > _EXP_LOW else MP.mpf(0) for z in zs]
     return exps[j - 1] / MP.fsum(exps)
+
+
+def _pool(
+    expr: Call, env: Mapping[str, Value], record: set[Call] | None, zero_kinks: frozenset[Call]
+) -> Value:
+    """maxpool: the first maximum's value; firstmax(m, ...): 1 if argument m is that maximum.
+
+    At a tie ``record`` gets ``Call("pooltie", (k, *args))`` for the winner k; evaluating with
+    it in ``zero_kinks`` keeps the winner (as a central difference across the tie must).
+    """
+    args = expr.args[1:] if expr.fn == "firstmax" else expr.args
+    xs = [evaluate(a, env, record, zero_kinks) for a in args]
+    win = 0
+    for k, x in enumerate(xs):
+        if x > xs[win]:
+            win = k
+    if zero_kinks and expr.fn == "maxpool":
+        for k in range(len(xs)):
+            if Call("pooltie", (Num(Fraction(k)),) + args) in zero_kinks:
+                win = k
+    elif record is not None and expr.fn == "maxpool" and sum(1 for x in xs if x == xs[win]) > 1:
+        record.add(Call("pooltie", (Num(Fraction(win)),) + args))
+    if expr.fn == "firstmax":
+        return Fraction(1 if win == int(expr.args[0].value) - 1 else 0)  # type: ignore[union-attr]
+    return xs[win]
 
 
 def _exp(x: Value) -> Value:
@@ -346,3 +372,119 @@ def _sqrt(x: Value) -> Value:
 
 
 UNARY = {"exp": _exp, "log": _log, "sigmoid": _sigmoid, "tanh": _tanh, "sqrt": _sqrt}
+
+
+def _sin(x: Value) -> Value:
+    return Fraction(0) if x == 0 else MP.sin(to_mpf(x))
+
+
+def _cos(x: Value) -> Value:
+    return Fraction(1) if x == 0 else MP.cos(to_mpf(x))
+
+
+def _softplus(x: Value) -> Value:
+    """log(1 + e^x), computed without overflow for large x."""
+    m = to_mpf(x)
+    if m > 0:
+        return m + MP.log1p(MP.exp(-m))
+    return MP.log1p(to_mpf(_exp(m))) if m > -23100 else Fraction(0)
+
+
+def _phi_cdf(x: Value) -> Value:
+    """The standard normal CDF, exactly erfc(-x/sqrt 2)/2."""
+    return Fraction(1, 2) if x == 0 else MP.erfc(-to_mpf(x) / MP.sqrt(2)) / 2
+
+
+def _phi_pdf(x: Value) -> Value:
+    m = to_mpf(x)
+    return to_mpf(_exp(-m * m / 2)) / MP.sqrt(2 * MP.pi) if abs(m) < 1000 else Fraction(0)
+
+
+def _gelu(x: Value) -> Value:
+    return mul(x, _phi_cdf(x))
+
+
+def _silu(x: Value) -> Value:
+    return mul(x, _sigmoid(x))
+
+
+def _less(a: Value, b: Value) -> bool:
+    """a < b for any two values (a Fraction and an mpf do not compare directly)."""
+    if isinstance(a, Fraction) and isinstance(b, Fraction):
+        return a < b
+    return bool(to_mpf(a) < to_mpf(b))
+
+
+def _same(a: Value, b: Value) -> bool:
+    if isinstance(a, Fraction) and isinstance(b, Fraction):
+        return a == b
+    return bool(to_mpf(a) == to_mpf(b))
+
+
+def _huber(r: Value, delta: Value) -> Value:
+    size = abs(r)
+    if _less(size, delta):
+        return mul(Fraction(1, 2), mul(r, r))
+    return mul(delta, sub(size, mul(Fraction(1, 2), delta)))
+
+
+def _clip(r: Value, delta: Value) -> Value:
+    return -delta if _less(r, -delta) else delta if _less(delta, r) else r
+
+
+def _elu_branch(x: Value, alpha: Value) -> Value:
+    return mul(alpha, sub(_exp(x), Fraction(1)))
+
+
+UNARY.update({"sin": _sin, "cos": _cos, "softplus": _softplus, "gelu": _gelu, "silu": _silu,
+              "Phi": _phi_cdf, "phi": _phi_pdf})
+_ZERO, _ONE, _HALF = Fraction(0), Fraction(1), Fraction(1, 2)
+#: the two-branch functions: fn -> (at the kink?, the value on the branch whose slope the
+#: derivative convention takes there).  Away from the kink MULTI/UNARY give the value.
+KINKED = {
+    "relu": (lambda x: x == 0, lambda x: _ZERO),
+    "hinge": (lambda x: x == 0, lambda x: _ZERO),
+    "abs": (lambda x: x == 0, lambda x: _ZERO),
+    "step": (lambda x: x == 0, lambda x: _ZERO),
+    "sign": (lambda x: x == 0, lambda x: _ZERO),
+    "leaky_relu": (lambda x, s: x == 0, lambda x, s: mul(s, x)),
+    "lstep": (lambda x, s: x == 0, lambda x, s: s),
+    "elu": (lambda x, a: x == 0, _elu_branch),
+    "elu_grad": (lambda x, a: x == 0, lambda x, a: mul(a, _exp(x))),
+    "max": (_same, lambda u, v: mul(_HALF, add(u, v))),
+    "min": (_same, lambda u, v: mul(_HALF, add(u, v))),
+    "tie": (lambda x: x == 0, lambda x: _HALF),
+}
+MULTI = {
+    "relu": lambda x: x if x > 0 else _ZERO,
+    "hinge": lambda x: x if x > 0 else _ZERO,
+    "abs": lambda x: x if x > 0 else -x,
+    "step": lambda x: _ONE if x > 0 else _ZERO,
+    "sign": lambda x: _ONE if x > 0 else -_ONE,
+    "leaky_relu": lambda x, s: x if x > 0 else mul(s, x),
+    "lstep": lambda x, s: _ONE if x > 0 else s,
+    "elu": lambda x, a: x if x > 0 else _elu_branch(x, a),
+    "elu_grad": lambda x, a: _ONE if x > 0 else mul(a, _exp(x)),
+    "max": lambda u, v: v if _less(u, v) else u,
+    "min": lambda u, v: u if _less(u, v) else v,
+    "tie": lambda x: _ONE if x > 0 else _ZERO,
+    "huber": _huber,
+    "clip": _clip,
+    "softmax_ce": lambda *args: _softmax_ce(args),
+}
+
+
+def _softmax_ce(args: tuple[Value, ...]) -> Value:
+    """-sum_j t_j log softmax(a)_j = (sum_j t_j) logsumexp(a) - sum_j t_j a_j.
+
+    The arguments are (flag, a_1..a_K, t_1..t_K); the flag (1 when the targets sum to 1)
+    only changes how the derivative is printed."""
+    k = (len(args) - 1) // 2
+    a, t = [to_mpf(v) for v in args[1:k + 1]], args[k + 1:]
+    top = max(a)
+    lse = top + MP.log(MP.fsum(MP.exp(x - top) if x - top > -23100 else MP.mpf(0) for x in a))
+    total: Value = _ZERO
+    for tj, aj in zip(t, a):
+        if tj != 0:
+            total = add(total, mul(tj, lse - aj))
+    return total

@@ -68,9 +68,25 @@ USER_FUNCTIONS: dict[str, int] = {
     "log": 1,
     "sqrt": 1,
     "abs": 1,
+    "sin": 1,
+    "cos": 1,
+    "max": 2,
+    "min": 2,
+    "leaky_relu": 2,
+    "elu": 2,
+    "softplus": 1,
+    "gelu": 1,
+    "silu": 1,
 }
-#: functions only derivatives produce (ReLU' and |x|') or the softmax builder
-INTERNAL_FUNCTIONS = ("step", "sign", "softmax")
+#: a function that may be called with one argument less: the default of its last (a number)
+DEFAULT_LAST_ARGUMENT: dict[str, Fraction] = {"leaky_relu": Fraction(1, 100), "elu": Fraction(1)}
+#: functions whose last argument must be a number (a slope, not a differentiated quantity)
+NUMBER_LAST_ARGUMENT = ("leaky_relu", "elu")
+#: functions only derivatives produce (ReLU' and |x|', ...) or the layer and loss builders
+#: max pooling: maxpool(x1, ..., xn) is the window's maximum; firstmax(m, x1, ..., xn) its
+#: derivative by x_m (1 if x_m is the first maximum in order, else 0: PyTorch's rule)
+INTERNAL_FUNCTIONS = ("step", "sign", "softmax", "lstep", "elu_grad", "tie", "Phi", "phi", "huber",
+                      "clip", "hinge", "softmax_ce", "maxpool", "firstmax")
 
 
 def num(value: Fraction | int, frac: bool = False) -> Num:

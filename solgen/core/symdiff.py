@@ -61,12 +61,126 @@ class Softmax(sp.Function):
         return -self * Softmax(sp.Integer(m), *zs)
 
 
+class Constant(sp.Function):
+    """A function whose derivative is 0 where it is used (indicators and clipped slopes)."""
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        return sp.Integer(0)
+
+
+class LStep(Constant):
+    """leaky_relu'(z) = 1 if z > 0 else s (so s at 0)."""
+
+
+class EluGrad(Constant):
+    """elu'(z) = 1 if z > 0 else alpha e^z (so alpha at 0)."""
+
+
+class Tie(Constant):
+    """d max(u, v)/du = H(u - v) with H(0) = 1/2: a tie splits the gradient evenly."""
+
+
+class Clip(Constant):
+    """huber'(r) = clip(r, -delta, delta)."""
+
+
+class LeakyRelu(sp.Function):
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        return LStep(*self.args)
+
+
+class Elu(sp.Function):
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        return EluGrad(*self.args)
+
+
+class Hinge(sp.Function):
+    """max(0, x) inside the multiclass hinge loss (printed so); derivative 1[x > 0]."""
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        return Step(self.args[0])
+
+
+class Softplus(sp.Function):
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        return Sigmoid(self.args[0])
+
+
+class NormPdf(sp.Function):
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        return -self.args[0] * NormPdf(self.args[0])
+
+
+class NormCdf(sp.Function):
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        return NormPdf(self.args[0])
+
+
+class Gelu(sp.Function):
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        z = self.args[0]
+        return NormCdf(z) + z * NormPdf(z)
+
+
+class Silu(sp.Function):
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        z = self.args[0]
+        s = Sigmoid(z)
+        return s * (1 + z * (1 - s))
+
+
+class TwoMax(sp.Function):
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        u, v = self.args
+        return Tie(u - v) if argindex == 1 else Tie(v - u)
+
+
+class TwoMin(sp.Function):
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        u, v = self.args
+        return Tie(v - u) if argindex == 1 else Tie(u - v)
+
+
+class Huber(sp.Function):
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        return Clip(*self.args)
+
+
+class SoftmaxCE(sp.Function):
+    """SoftmaxCE(flag, a_1..a_K, t_1..t_K) = -sum_j t_j log softmax(a)_j.
+
+    d/da_k = softmax_k - t_k when the targets sum to 1 (flag 1), else (sum_j t_j) softmax_k - t_k."""
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        flag, rest = self.args[0], self.args[1:]
+        k = len(rest) // 2
+        a, t = rest[:k], rest[k:]
+        m = argindex - 1  # 1-based position among the a's
+        soft = Softmax(sp.Integer(m), *a)
+        scale = sp.Integer(1) if flag == 1 else sp.Add(*t)
+        return scale * soft - t[m - 1]
+
+
+class FirstMax(Constant):
+    """FirstMax(m, x_1, ..., x_n): 1 if x_m is the first maximum, else 0 (derivative 0)."""
+
+
+class MaxPool(sp.Function):
+    """The maximum of a pooling window; the gradient goes to the first maximum (PyTorch)."""
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        return FirstMax(sp.Integer(argindex), *self.args)
+
+
 _TO_SYMPY = {
     "sigmoid": Sigmoid, "relu": Relu, "step": Step, "tanh": sp.tanh, "exp": sp.exp,
-    "log": sp.log, "sqrt": sp.sqrt, "abs": Absolute, "sign": Sign,
+    "log": sp.log, "sqrt": sp.sqrt, "abs": Absolute, "sign": Sign, "sin": sp.sin, "cos": sp.cos,
+    "leaky_relu": LeakyRelu, "lstep": LStep, "elu": Elu, "elu_grad": EluGrad, "softplus": Softplus,
+    "gelu": Gelu, "Phi": NormCdf, "phi": NormPdf, "silu": Silu, "max": TwoMax, "min": TwoMin,
+    "tie": Tie, "huber": Huber, "clip": Clip, "hinge": Hinge, "softmax_ce": SoftmaxCE,
+    "maxpool": MaxPool, "firstmax": FirstMax,
 }
-_FROM_SYMPY = {Sigmoid: "sigmoid", Relu: "relu", Step: "step", sp.tanh: "tanh", sp.exp: "exp",
-               sp.log: "log", Absolute: "abs", Sign: "sign", sp.Abs: "abs", sp.sign: "sign"}
+_FROM_SYMPY = {**{v: k for k, v in _TO_SYMPY.items() if k != "sqrt"}, sp.Abs: "abs", sp.sign: "sign"}
 
 
 @cache

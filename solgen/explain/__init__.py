@@ -22,6 +22,12 @@ if TYPE_CHECKING:
 def explainer_for(spec: Spec) -> type[Explainer]:
     """The explainer class for a spec's ``[style]``: form first, then chain."""
     if spec.style.form == "matrix":
+        from solgen.spec.sections import Network
+
+        if isinstance(spec.problem, Network) and spec.problem.batch:
+            from .batch_matrix import BatchMatrixExplainer
+
+            return BatchMatrixExplainer
         from .matrix import MatrixExplainer
 
         return MatrixExplainer

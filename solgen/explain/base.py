@@ -12,12 +12,14 @@ from solgen.core.ir import Add, Call, Expr, Mul, Num, Var, is_leaf
 from solgen.core.numbers import NumberFormat
 from solgen.messages import rich
 from solgen.render.latex import Printer
-from solgen.spec.sections import Spec
+from solgen.spec.sections import Network, Spec
 
 from .solution import Eq, Iteration, Rich, Section, Solution, Table
 
 ETA = "\\eta"
-KIND_WORDS = {"x": "input", "t": "target", "W": "weight", "b": "bias", "param": "parameter"}
+KIND_WORDS = {"x": "input", "t": "target", "W": "weight", "b": "bias", "param": "parameter",
+              "Wih": "weight", "Whh": "weight", "gamma": "scale", "beta": "shift", "m": "dropout mask",
+              "h0": "initial state"}
 
 
 CONVENTION_MATH: dict[str, tuple[str, ...]] = {  # the math of each function's conventions sentence
@@ -39,11 +41,16 @@ class Explainer:
         g = self.graph
         self.names = {n.name: n.latex for n in g.nodes}
         self.names.update({f"d:{n.name}": d("L", n.latex) for n in g.nodes})
+        from .training import penalty_locals
+
+        self.names.update(penalty_locals(g))  # dR/dw: a penalized weight's direct term
         self.exact0 = frozenset(n.name for n in g.nodes if n.expr is None)
         self.symbolic = Printer(self.names, self.fmt)
         # boxed answers: what the problem asks for (default: the loss, the parameters'
         # gradients and their updated values)
         self.ask = set(spec.ask) or {"L"} | {p.name for p in g.params}
+        net = spec.problem
+        self.layered = isinstance(net, Network) and not net.dense_only  # layers beyond dense
 
     def tex(self, name: str) -> str:
         return self.names[name]
@@ -53,9 +60,12 @@ class Explainer:
 
     def solution(self) -> Solution:
         its = tuple(self.iteration(s) for s in self.der.iterations)
+        from .batch import examples_table
+
         return Solution(
             self.spec.title, self.spec.description, "worked", self.conventions(), self.given(),
             self.definitions(), its, self.summary(), {"parameters": len(self.graph.params)},
+            examples=examples_table(self), examples_caption=rich("batch.examples_caption"),
         )
 
     # -- front matter ------------------------------------------------------
@@ -68,18 +78,33 @@ class Explainer:
                 out.append(rich(f"conventions.{fn}", *math))
         if self.graph.upstream:
             out.append(rich("conventions.upstream"))
-        return tuple(out)
+        from .optimizer import conventions
+        from .training import training_conventions
+
+        if self.layered:
+            from .layers import layer_conventions
+
+            out.extend(layer_conventions(self))
+        return (*out, *training_conventions(self), *conventions(self))
 
     def given(self) -> Table:
+        from .batch import in_examples_table, training_rows
+
         rows = []
-        for n in self.graph.nodes:
-            if n.expr is None:
-                kind = KIND_WORDS.get(n.role or n.kind, n.kind)
-                rows.append((("", n.latex), (kind,), ("", self.num(n.value, exact=True))))  # type: ignore[arg-type]
+        leaves = [n for n in self.graph.nodes if n.expr is None and not in_examples_table(self, n.role)]
+        if self.layered:  # feature maps and kernels as matrices
+            from .layers import given_rows
+
+            rows = given_rows(self, leaves, KIND_WORDS)
+            leaves = []
+        for n in leaves:
+            kind = KIND_WORDS.get(n.role or n.kind, n.kind)
+            rows.append((("", n.latex), (kind,), ("", self.num(n.value, exact=True))))  # type: ignore[arg-type]
         for name, g in self.graph.upstream.items():
             rows.append((("", d("L", self.tex(name))), ("upstream gradient",), ("", self.num(g, True))))
         if self.der.learning_rate is not None:
             rows.append((("", ETA), ("learning rate",), ("", self.num(self.der.learning_rate, True))))
+        rows.extend(training_rows(self))
         return Table((("quantity",), ("kind",), ("value",)), tuple(rows))
 
     def definitions(self) -> tuple[Eq, ...]:
@@ -103,9 +128,18 @@ class Explainer:
         sections.append(Section("Backward pass", (
             "Every partial derivative of the loss, from the loss down: the chain rule, "
             "each local derivative with its formula and value, then the result.",), self.backward(step)))
-        if self.der.learning_rate is not None:
-            sections.append(Section("Gradient-descent updates", self.update_intro(), self.updates(step)))
+        sections.extend(self.update_sections(step))
         return Iteration(step.index + 1, tuple(sections))
+
+    def update_sections(self, step: Step) -> list[Section]:
+        """Plain gradient descent, or the [optimizer]'s step written out (explain/optimizer)."""
+        if self.der.optimizer is not None and self.der.optimizer.given:
+            from .optimizer import optimizer_section
+
+            return [optimizer_section(self, step)]
+        if self.der.learning_rate is not None:
+            return [Section("Gradient-descent updates", self.update_intro(), self.updates(step))]
+        return []
 
     def forward_eq(self, n: Node, step: Step, sub: Printer) -> Eq:
         assert n.expr is not None
@@ -113,8 +147,13 @@ class Explainer:
         steps = [sym] if sym == num else [sym, num]
         value = step.values[n.name]
         box = n.name in self.ask
+        note: Rich = ()
+        if self.layered:
+            from .layers import forward_note
+
+            note = forward_note(self, n, step)
         return Eq(n.latex, (*steps, (self.num(value),)), "loss" if n.kind == "loss" else "forward",
-                  n.name, boxed=box)
+                  n.name, note=note, boxed=box)
 
     def backward(self, step: Step) -> tuple[Eq, ...]:
         values = {**step.values, **{f"d:{k}": v for k, v in step.adjoint.items()},
@@ -150,10 +189,19 @@ class Explainer:
             steps.append(s3)
         steps.append((self.num(value),))
         note: Rich = ()
-        if len(kids) > 1:
+        shared = None
+        if self.layered:
+            from .layers import adjoint_note
+
+            shared = adjoint_note(self, n)
+        from .batch import gradient_note
+
+        if shared is not None:
+            note = shared
+        elif len(kids) > 1:
             listed = [self.tex(c) for c in kids]
-            note = ("", n.latex, " feeds ", *_join_math(listed),
-                    f", so its gradient sums {len(kids)} paths.")
+            note = gradient_note(self, name) or ("", n.latex, " feeds ", *_join_math(listed),
+                                                 f", so its gradient sums {len(kids)} paths.")
         out.append(Eq(lhs, tuple(steps), "adjoint", name, note=note, boxed=box))
         return out
 
@@ -191,6 +239,10 @@ class Explainer:
             z = f.args[0]
             shown = f"{self.symbolic(z)} = {self.num(evaluate(z, step.values))} \\le 0"
             note = ("ReLU is inactive (", shown, "), so its derivative is 0.")
+        elif self.layered:
+            from .layers import local_note
+
+            note = local_note(self, c, n, value)
         return Eq(d(self.tex(c), n.latex), tuple(steps), "local", f"{c}/{n.name}", note=note)
 
     def update_intro(self) -> Rich:

@@ -88,7 +88,9 @@ class MatrixExplainer(Explainer):
         intro: Rich = ("Per layer: the general formula, then the numbers. ", "\\odot",
                        " is the element-wise product.")
         sections.append(Section("Backward pass (matrix form)", intro, tuple(back)))
-        if self.der.learning_rate is not None:
+        if self.der.optimizer is not None and self.der.optimizer.given:
+            sections.extend(self.update_sections(step))
+        elif self.der.learning_rate is not None:
             sections.append(Section("Gradient-descent updates", self.update_intro(), self.matrix_updates(step)))
         return Iteration(step.index + 1, tuple(sections))
 

@@ -40,16 +40,18 @@ WRAP = 6  # terms per line when a long sum is wrapped
 
 
 @dataclass(frozen=True)
+class Table:
+    header: tuple[Rich, ...]
+    rows: tuple[tuple[Rich, ...], ...]
+
+
+@dataclass(frozen=True)
 class Section:
     title: str
     intro: Rich
     equations: tuple[Eq, ...]
-
-
-@dataclass(frozen=True)
-class Table:
-    header: tuple[Rich, ...]
-    rows: tuple[tuple[Rich, ...], ...]
+    table: Table | None = None  # shown after the equations (an optimizer's state after the step)
+    caption: Rich = ()  # a sentence before the table
 
 
 @dataclass(frozen=True)
@@ -74,3 +76,5 @@ class Solution:
     variant: str = ""  # "Student s01, variant 3fa2c19b" on a variant's sheet and key (plain text)
     asked: tuple[Rich, ...] = ()  # what the spec's ask list asks for, as the sheet lists it
     find: Rich = ()  # the sentence before that list
+    examples: Table | None = None  # a batch's examples, one row each (shown with the given values)
+    examples_caption: Rich = ()

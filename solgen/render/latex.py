@@ -59,7 +59,7 @@ class Printer:
         if isinstance(e, Pow):
             s, p = self.print(e.base)
             numeric = self.values is not None and isinstance(e.base, Var)
-            if p < ATOM or numeric or (isinstance(e.base, Call) and e.base.fn == "exp"):
+            if p < ATOM or numeric or (isinstance(e.base, Call) and e.base.fn == "exp") or "^" in s:
                 s = paren(s)
             return f"{s}^{{{self(e.exp)}}}", POW
         return self._call(e), ATOM
@@ -111,8 +111,18 @@ class Printer:
             j = int(e.args[0].value)  # type: ignore[union-attr]
             den = " + ".join(f"e^{{{self(z)}}}" for z in zs)
             return f"\\frac{{e^{{{self(zs[j - 1])}}}}}{{{den}}}"
+        if fn == "maxpool":
+            return f"\\max{paren(', '.join(self(a) for a in e.args))}"
+        if fn == "firstmax":
+            m = int(e.args[0].value)  # type: ignore[union-attr]
+            window = ", ".join(self(a) for a in e.args[1:])
+            return f"\\mathbf{{1}}\\left[{self(e.args[m])} = \\max{paren(window)}\\right]"
+        if fn in TWO_ARGUMENTS:
+            return self._two(e)
         arg = e.args[0]
         inner = self(arg)
+        if fn in ONE_ARGUMENT:
+            return ONE_ARGUMENT[fn].format(x=inner, px=paren(inner))
         if fn == "exp":
             return f"e^{{{inner}}}"
         if fn == "sigmoid":
@@ -133,12 +143,45 @@ class Printer:
             return f"\\operatorname{{sgn}}{paren(inner)}"
         return f"\\{fn}{paren(inner)}"  # tanh, log
 
+    def _two(self, e: Call) -> str:
+        fn, (u, v) = e.fn, (self(e.args[0]), self(e.args[1]))
+        if fn == "softmax_ce":
+            return self._softmax_ce(e)
+        return TWO_ARGUMENTS[fn].format(u=u, v=v, pu=paren(u), neg=self._negated(e.args[1]))
+
+    def _softmax_ce(self, e: Call) -> str:
+        """(sum_j t_j) log sum_k e^{a_k} - sum_j t_j a_j: the log-sum-exp closed form."""
+        k = (len(e.args) - 1) // 2
+        a, t = e.args[1:k + 1], e.args[k + 1:]
+        lse = "\\log" + paren(" + ".join(f"e^{{{self(x)}}}" for x in a))
+        if not (isinstance(e.args[0], Num) and e.args[0].value == 1):
+            lse = paren(" + ".join(self(x) for x in t)) + " " + lse
+        dots = " + ".join(self._mul(Mul((tj, aj))) for tj, aj in zip(t, a))
+        return f"{lse} - {paren(dots)}"
+
     def _negated(self, arg: Expr) -> str:
         """-(arg) for e^{-z}: a substituted negative number flips its sign."""
         s, p = self.print(arg)
         if s.startswith("-") and p == NEG and isinstance(arg, (Var, Num)):
             return s[1:]
         return "-" + (paren(s) if p < ATOM else s)
+
+
+#: how the one-argument functions of training print (x: the argument, px: in parentheses)
+ONE_ARGUMENT = {
+    "sin": "\\sin{px}", "cos": "\\cos{px}", "softplus": "\\log\\left(1 + e^{{{x}}}\\right)",
+    "gelu": "\\operatorname{{GELU}}{px}", "silu": "\\operatorname{{SiLU}}{px}", "Phi": "\\Phi{px}",
+    "phi": "\\varphi{px}", "hinge": "\\max\\left(0, {x}\\right)", "tie": "H{px}",
+}
+#: the two-argument ones (u, v: the arguments; neg: minus v)
+TWO_ARGUMENTS = {
+    "max": "\\max\\left({u}, {v}\\right)", "min": "\\min\\left({u}, {v}\\right)",
+    "leaky_relu": "\\operatorname{{LReLU}}_{{{v}}}{pu}", "elu": "\\operatorname{{ELU}}_{{{v}}}{pu}",
+    "lstep": "\\mathbf{{1}}\\left[{u} > 0\\right] + {v} \\, \\mathbf{{1}}\\left[{u} \\le 0\\right]",
+    "elu_grad": "\\mathbf{{1}}\\left[{u} > 0\\right] + {v} \\, e^{{{u}}} \\, \\mathbf{{1}}\\left[{u} \\le 0\\right]",
+    "huber": "h_{{{v}}}{pu}", "clip": "\\operatorname{{clip}}\\left({u}, {neg}, {v}\\right)",
+    "softmax_ce": "",
+}
 
 
 def _starts_numeric(s: str) -> bool:

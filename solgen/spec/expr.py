@@ -15,7 +15,21 @@ import warnings
 from fractions import Fraction
 
 from solgen.core.evaluate import DomainError, evaluate
-from solgen.core.ir import USER_FUNCTIONS, Add, Call, Div, Expr, Mul, Neg, Num, Pow, Var, variables
+from solgen.core.ir import (
+    DEFAULT_LAST_ARGUMENT,
+    NUMBER_LAST_ARGUMENT,
+    USER_FUNCTIONS,
+    Add,
+    Call,
+    Div,
+    Expr,
+    Mul,
+    Neg,
+    Num,
+    Pow,
+    Var,
+    variables,
+)
 from solgen.errors import ExprError
 
 MAX_LENGTH = 2000
@@ -229,9 +243,18 @@ class _Walker:
             close = difflib.get_close_matches(fn, list(USER_FUNCTIONS), n=1, cutoff=0.6)
             hint = f'did you mean "{close[0]}"? ' if close else ""
             raise ExprError(f"unknown function {fn!r} ({hint}allowed: {_function_list()})")
-        if node.keywords or len(node.args) != USER_FUNCTIONS[fn]:
-            raise ExprError(f"{fn} takes exactly one argument")
-        return _constant_checked(Call(fn, tuple(self.walk(a, d) for a in node.args)))
+        want = USER_FUNCTIONS[fn]
+        counts = (want - 1, want) if fn in DEFAULT_LAST_ARGUMENT else (want,)
+        if node.keywords or len(node.args) not in counts:
+            words = {1: "one argument", 2: "two arguments"}
+            say = f"exactly {words[want]}" if len(counts) == 1 else " or ".join(words[c] for c in counts)
+            raise ExprError(f"{fn} takes {say}")
+        args = tuple(self.walk(a, d) for a in node.args)
+        if len(args) < want:
+            args += (Num(DEFAULT_LAST_ARGUMENT[fn]),)
+        if fn in NUMBER_LAST_ARGUMENT and not isinstance(args[-1], Num):
+            raise ExprError(f"the second argument of {fn} must be a number (its slope or alpha)")
+        return _constant_checked(Call(fn, args))
 
 
 def _constant_checked(e: Expr) -> Expr:

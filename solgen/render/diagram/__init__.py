@@ -43,6 +43,7 @@ from .geometry import Box as Box
 from .geometry import Point as Point
 from .geometry import Segment as Segment
 from .graphs import _GraphDrawer
+from .layers import layers_picture
 from .model import Edge as Edge
 from .model import Picture
 from .model import Shape as Shape
@@ -86,13 +87,33 @@ def markdown_image(spec: Spec) -> str:
     return f"![network diagram]({name})"
 
 
+def one_network(spec: Spec) -> Spec:
+    """A batch's network as a single example without values (what its diagram draws)."""
+    import dataclasses
+
+    net = spec.problem
+    assert isinstance(net, Network)
+    blank = (None,) * net.input_count
+    outputs = net.layers[-1].units
+    single = dataclasses.replace(net, batch=False, examples=(blank,), labels=(),  # type: ignore[arg-type]
+                                 example_targets=((None,) * outputs,) if net.loss else (),
+                                 example_upstream=(),
+                                 upstream=(None,) * outputs if net.upstream is not None else None)
+    return dataclasses.replace(spec, problem=single)
+
+
 def layout(spec: Spec, graph: Graph | None = None) -> Picture:
     """The picture both outputs draw: coordinates in cm, y upwards."""
     problem = spec.problem
     fmt = NumberFormat(spec.style.digits, spec.style.decimal)
-    if isinstance(problem, Network) and problem.inputs is None and not problem.symbolic:
+    if isinstance(problem, Network) and not problem.dense_only:
+        pic = layers_picture(problem)
+    elif isinstance(problem, Network) and problem.inputs is None and not problem.symbolic:
         pic = _architecture(problem)
     else:
+        if isinstance(problem, Network) and problem.batch:  # the diagram shows one network, no example's values
+            spec = one_network(spec)
+            graph = None
         if graph is None:
             graph = build_graph(spec, max_parameters=10**9)
         if isinstance(problem, Network):

@@ -21,9 +21,11 @@ NAME_LIMIT = 3
 SHOW_LIMIT = 7
 
 _ACTIVATION_TEX = {"sigmoid": r"$\sigma$", "relu": "ReLU", "tanh": r"$\tanh$", "softmax": "softmax",
-                   "linear": "linear", "identity": "linear"}
+                   "linear": "linear", "identity": "linear", "leaky_relu": "LReLU", "elu": "ELU",
+                   "softplus": "softplus", "gelu": "GELU", "silu": "SiLU"}
 _ACTIVATION_TEXT = {"sigmoid": "σ", "relu": "ReLU", "tanh": "tanh", "softmax": "softmax",
-                    "linear": "linear", "identity": "linear"}
+                    "linear": "linear", "identity": "linear", "leaky_relu": "LReLU", "elu": "ELU",
+                    "softplus": "softplus", "gelu": "GELU", "silu": "SiLU"}
 
 
 def _slots(n: int) -> list[int | None]:
@@ -177,7 +179,7 @@ class _NetworkDrawer:
             boxes = []
             for j, unit in outputs.items():
                 a = self.node(f"a{last}[{j}]")
-                v = _value(self.fmt, net.upstream[j - 1]) or ("", "")
+                v = _value(self.fmt, None if net.batch else net.upstream[j - 1]) or ("", "")
                 label = _math(rf"\partial L / \partial {a.latex} = {v[0]}",
                               f"∂L/∂{plain_name(a)} = {v[1]}", "small")
                 boxes.append((unit, label))
