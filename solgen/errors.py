@@ -37,3 +37,9 @@ class VerifyError(SolgenError):
 
 class ToolError(SolgenError):
     """A missing external tool (TeX) or a failed build."""
+
+
+class LatexError(ToolError):
+    """pdflatex rejected a .tex solgen wrote: a bug in solgen (the .tex is kept for the report)."""
+
+    exit_code = 3

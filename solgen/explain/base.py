@@ -56,6 +56,7 @@ class Explainer:
         return Solution(
             self.spec.title, self.spec.description, "worked", self.conventions(), self.given(),
             self.definitions(), its, self.summary(), {"parameters": len(self.graph.params)},
+            detail=self.spec.style.detail,
         )
 
     # -- front matter ------------------------------------------------------
@@ -141,7 +142,9 @@ class Explainer:
         if seed is not None:
             chain.insert(0, Num(Fraction(seed)))
             named.insert(0, Num(Fraction(seed)))
-        steps = [] if kids == ("L",) and seed is None else [self.symbolic.terms(_sum(chain))]
+        full = self.spec.style.detail == "full"
+        # compact: the chain rule with leaf local derivatives already written in (dL/dz x)
+        steps = [] if (kids == ("L",) and seed is None) or not full else [self.symbolic.terms(_sum(chain))]
         s2 = self.symbolic.terms(_sum(named))
         if not steps or s2 != steps[0]:
             steps.append(s2)

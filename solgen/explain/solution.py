@@ -29,15 +29,6 @@ class Eq:
         """Each step as one string (its terms joined)."""
         return tuple(" ".join(s) for s in self.steps)
 
-    @property
-    def short(self) -> bool:
-        """Fits one display line: templates then skip the aligned block."""
-        width = len(self.lhs) + sum(len(s) + 3 for s in self.sides)
-        return width < 160 and max(len(s) for s in self.steps) <= WRAP
-
-
-WRAP = 6  # terms per line when a long sum is wrapped
-
 
 @dataclass(frozen=True)
 class Section:
@@ -71,3 +62,4 @@ class Solution:
     facts: dict[str, int] = field(default_factory=dict)
     diagram: str = ""  # TikZ picture for LaTeX
     image: str = ""  # Markdown image reference to the SVG beside the .md
+    detail: str = "compact"  # [style] detail: "compact" or "full" (one quantity per display)

@@ -32,7 +32,8 @@ class SymbolicExplainer(Explainer):
         conventions: tuple[Rich, ...] = (("No values are given: every quantity stays a symbol.",),
                                          *self.conventions()[1:])
         return Solution(self.spec.title, self.spec.description, "worked", conventions, given, (),
-                        (Iteration(1, tuple(sections)),), None, {"parameters": len(g.params)})
+                        (Iteration(1, tuple(sections)),), None, {"parameters": len(g.params)},
+                        detail=self.spec.style.detail)
 
     def general(self, n: Node) -> list[Eq]:
         kids = self.graph.children[n.name]

@@ -61,13 +61,15 @@ class Printer:
             numeric = self.values is not None and isinstance(e.base, Var)
             if p < ATOM or numeric or (isinstance(e.base, Call) and e.base.fn == "exp"):
                 s = paren(s)
+            elif _scripted(s):  # a^{(2)}_{1} squared: {a^{(2)}_{1}}^{2}, never a double superscript
+                s = f"{{{s}}}"
             return f"{s}^{{{self(e.exp)}}}", POW
         return self._call(e), ATOM
 
     def _signed(self, t: Expr) -> str:
         if isinstance(t, Neg):
             s, p = self.print(t.arg)
-            return "- " + (paren(s) if p <= ADD else s)
+            return "- " + (paren(s) if p <= NEG else s)  # a - (-1), never a - -1
         s, p = self.print(t)
         return "+ " + (paren(s) if p <= NEG else s)
 
@@ -139,6 +141,19 @@ class Printer:
         if s.startswith("-") and p == NEG and isinstance(arg, (Var, Num)):
             return s[1:]
         return "-" + (paren(s) if p < ATOM else s)
+
+
+def _scripted(s: str) -> bool:
+    """Whether a printed atom ends in a sub- or superscript at its top level (a power needs braces)."""
+    depth = 0
+    for i, ch in enumerate(s):
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+        elif depth == 0 and ch in "^_" and i > 0:
+            return True
+    return False
 
 
 def _starts_numeric(s: str) -> bool:

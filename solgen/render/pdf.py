@@ -14,7 +14,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from solgen.errors import ToolError
+from solgen.errors import LatexError, ToolError
 
 PACKAGES = "texlive-latex-base texlive-latex-recommended texlive-pictures latexmk"
 EPOCH = "1700000000"
@@ -37,8 +37,18 @@ def build_pdf(tex: bytes, stem: str) -> bytes:
         if result.returncode != 0 or not pdf.exists():
             log = (Path(tmp) / "doc.log")
             first = _first_error(log.read_text(errors="replace") if log.exists() else result.stdout)
-            raise ToolError(f"{stem}.tex: LaTeX failed: {first}")
+            kept = _keep(tex, stem)
+            raise LatexError(f"{stem}.tex: LaTeX failed: {first}; this is a bug in solgen, please report it "
+                             f"with the kept file {kept}")
         return pdf.read_bytes()
+
+
+def _keep(tex: bytes, stem: str) -> Path:
+    """The failing .tex, kept outside the build folder (which is removed) for the bug report."""
+    folder = Path(tempfile.mkdtemp(prefix="solgen-failed-"))
+    kept = folder / f"{stem}.tex"
+    kept.write_bytes(tex)
+    return kept
 
 
 def _first_error(log: str) -> str:

@@ -17,6 +17,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from solgen.errors import SolgenError
 from solgen.explain.solution import Rich, Solution
 
+from .breaking import blocks
 from .latexsafe import md_escape, tex_escape
 
 FORMATS = {"md": ("markdown", "solution.md.j2"), "tex": ("latex", "solution.tex.j2")}
@@ -82,6 +83,7 @@ def environment(fmt: str, user_dir: str | None = None) -> jinja2.Environment:
     escape = tex_escape if fmt == "tex" else md_escape
     env.filters["text"] = escape
     env.filters["rich"] = _rich(escape, "${}$")
+    env.filters["blocks"] = blocks
     return env
 
 

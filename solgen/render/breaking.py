@@ -1,0 +1,144 @@
+"""Equations -> display rows that fit the line, measured by width (solgen.render.width), not by count.
+
+A section's equations are set in blocks: a run of equations without a note between them shares
+one aligned display (the left-hand sides in one column), each equation's rows kept together.  An
+equation takes as few rows as fit: ``lhs = step = step = value`` on one row when it fits,
+otherwise the steps packed greedily, and a step wider than the line broken between its terms
+(and, for a product too wide by itself, between its factors).  ``detail = "full"`` puts every
+step on its own row, as one quantity per display.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from solgen.explain.solution import Eq, Rich
+
+from .width import LINE, width
+
+REL = 1.6  # "&= " with its spacing
+QUAD = 1.0
+MARGIN = 1.5  # em kept free at the right, for the estimate's error
+
+
+@dataclass(frozen=True)
+class Row:
+    lhs: str  # the left-hand side on an equation's first row, else ""
+    op: str  # "=", "\\leftarrow", or "" for a continued step (set after a \quad)
+    text: str
+
+
+@dataclass(frozen=True)
+class Block:
+    note: Rich  # the first equation's note, set above the display
+    equations: tuple[tuple[Row, ...], ...]
+    notes: tuple[Rich, ...] = ()  # the later equations' notes, set inside it (LaTeX's \\intertext)
+
+    @property
+    def one_row(self) -> bool:
+        return len(self.equations) == 1 and len(self.equations[0]) == 1
+
+
+def blocks(equations: tuple[Eq, ...], full: bool = False, inner_notes: bool = False,
+           line: float = LINE) -> list[Block]:
+    """``inner_notes``: a note does not end a block (it is set inside the display)."""
+    groups: list[list[Eq]] = []
+    for e in equations:
+        if not groups or full or (e.note and not inner_notes):
+            groups.append([e])
+        else:
+            groups[-1].append(e)
+    out = []
+    for eqs in groups:
+        lhs = max(width(e.lhs) for e in eqs)
+        budget = max(line - lhs - REL - MARGIN, 12.0)
+        shown = tuple(tuple(rows(e, budget, full)) for e in eqs)
+        out.append(Block(eqs[0].note, shown, tuple(e.note for e in eqs)))
+    return out
+
+
+def sides(e: Eq) -> list[tuple[str, ...]]:
+    """The steps with repeats dropped (``= 1 = 1``), the last one boxed when it is an answer."""
+    steps: list[tuple[str, ...]] = []
+    for s in e.steps:
+        if not steps or " ".join(s) != " ".join(steps[-1]):
+            steps.append(s)
+        elif s is e.steps[-1]:
+            steps[-1] = s
+    if e.boxed:
+        steps[-1] = ("\\boxed{" + " ".join(steps[-1]) + "}",)
+    return steps
+
+
+def rows(e: Eq, budget: float, full: bool = False) -> list[Row]:
+    out: list[Row] = []
+    current: list[str] = []
+    op = e.rel
+
+    def flush() -> None:
+        out.append(Row("" if out else e.lhs, op, " = ".join(current)))
+
+    for step in sides(e):
+        text = " ".join(step)
+        room = budget - (QUAD if not op else 0.0)
+        if current and not full and width(" = ".join([*current, text])) <= room:
+            current.append(text)
+            continue
+        if current:
+            flush()
+        first_op = "=" if out else e.rel
+        pieces = [text] if width(text) <= budget else wrap(step, budget)
+        for j, piece in enumerate(pieces[:-1]):
+            out.append(Row("" if out else e.lhs, first_op if j == 0 else "", piece))
+        current, op = [pieces[-1]], first_op if len(pieces) == 1 else ""
+    flush()
+    return out
+
+
+def wrap(step: tuple[str, ...], budget: float) -> list[str]:
+    """A step's terms in lines no wider than the budget (continuations start after a \\quad)."""
+    chunks = [p for term in step for p in (factors(term) if width(term) > budget - QUAD else [term])]
+    lines: list[str] = []
+    for c in chunks:
+        room = budget - (QUAD if lines else 0.0)
+        if lines and width(lines[-1] + " " + c) <= room:
+            lines[-1] += " " + c
+        else:
+            lines.append(c)
+    return lines
+
+
+def factors(term: str) -> list[str]:
+    """A term too wide for a line, cut at its top level: between the factors of a product (the cut
+    marked by a \\cdot) and before the + and - of a sum written as one piece (a matrix line)."""
+    cuts: list[tuple[int, bool]] = []  # (position, is a product cut)
+    depth = 0
+    for i, ch in enumerate(term):
+        depth += (ch == "{") - (ch == "}")
+        if depth or i == 0 or _nesting(term[:i]):
+            continue
+        before = term[:i]
+        if before.rstrip().endswith(OPERATORS):
+            continue
+        if term.startswith("\\left", i) and before.endswith(AFTER):
+            cuts.append((i, True))
+        elif term.startswith(("\\frac", "\\begin{bmatrix}"), i) and before.endswith(" "):
+            cuts.append((i, True))
+        elif term.startswith(("+ ", "- ", "\\cdot ", "\\odot "), i) and before.endswith(" "):
+            cuts.append((i, False))
+    if not cuts:
+        return [term]
+    bounds = [0, *(c for c, _ in cuts), len(term)]
+    parts = [term[a:b].strip() for a, b in zip(bounds, bounds[1:])]
+    return [parts[0], *(("\\cdot " if product else "") + p for p, (_, product) in zip(parts[1:], cuts))]
+
+
+OPERATORS = ("+", "-", "=", "\\cdot", "\\odot", "\\times", "\\quad")
+AFTER = ("\\right)", "\\right]", "\\right|", "\\end{bmatrix}", "}^{\\top}", " ")
+_LEFT, _RIGHT = re.compile(r"\\left(?![a-z])"), re.compile(r"\\right(?![a-z])")
+
+
+def _nesting(s: str) -> int:
+    """How many \\left..\\right and \\begin..\\end are open at the end of ``s``."""
+    return (len(_LEFT.findall(s)) - len(_RIGHT.findall(s))) + s.count("\\begin{") - s.count("\\end{")
