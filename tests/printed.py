@@ -15,7 +15,8 @@ TEX_BLOCK = re.compile(r"^\\\[ (.*?) \\\]$|^\\begin\{align\*\}\n(.*?)\n\\end\{al
 
 def split_block(block: str) -> list[str]:
     """A display block's equations: an aligned block parts them with \\\\[2pt]."""
-    return [part.strip() for part in re.split(r"\n\\\\\[2pt\]\n", block)]
+    parts = re.split(r"\n\\\\\[2pt\]\n", block)
+    return [half.strip() for part in parts for half in part.split("\n& ")]  # two to a row
 
 
 def final_value(block: str) -> str:
@@ -49,7 +50,7 @@ def expected(answers: dict[str, Any], kind: str, name: str, iteration: int) -> f
 
 
 def shown_equations(solution: Any) -> list[tuple[str, str, int, tuple[str, ...]]]:
-    out = [(e.kind, e.name, -1, e.entries) for e in solution.definitions]
+    out = [(e.kind, e.name, -1, e.entries) for e in (*solution.given_math, *solution.definitions)]
     for it in solution.iterations:
         for sec in it.sections:
             out += [(e.kind, e.name, it.number - 1, e.entries) for e in sec.equations]

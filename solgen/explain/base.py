@@ -14,6 +14,7 @@ from solgen.messages import rich
 from solgen.render.latex import Printer
 from solgen.spec.sections import Spec
 
+from .given import given_equations
 from .solution import Eq, Iteration, Rich, Section, Solution, Table
 
 ETA = "\\eta"
@@ -56,8 +57,16 @@ class Explainer:
         return Solution(
             self.spec.title, self.spec.description, "worked", self.conventions(), self.given(),
             self.definitions(), its, self.summary(), {"parameters": len(self.graph.params)},
-            detail=self.spec.style.detail,
+            given_math=self.given_math(), detail=self.spec.style.detail,
         )
+
+    def given_math(self) -> tuple[Eq, ...]:
+        if self.spec.style.detail == "full":
+            return ()
+        upstream = [(d("L", self.tex(name)), self.num(g, True)) for name, g in self.graph.upstream.items()]
+        rate = self.der.learning_rate
+        return given_equations(self.graph, lambda v: self.num(v, True), upstream,
+                               None if rate is None else self.num(rate, True))
 
     # -- front matter ------------------------------------------------------
     def conventions(self) -> tuple[Rich, ...]:
@@ -101,12 +110,14 @@ class Explainer:
         sections = [Section("Forward pass", (), tuple(forward))]
         if self.graph.has_loss:
             sections.append(Section("Loss", (), (self.forward_eq(self.graph.by_name["L"], step, sub),)))
-        sections.append(Section("Backward pass", (
-            "Every partial derivative of the loss, from the loss down: the chain rule, "
-            "each local derivative with its formula and value, then the result.",), self.backward(step)))
+        sections.append(Section("Backward pass", self.backward_intro(), self.backward(step)))
         if self.der.learning_rate is not None:
             sections.append(Section("Gradient-descent updates", self.update_intro(), self.updates(step)))
         return Iteration(step.index + 1, tuple(sections))
+
+    def backward_intro(self) -> Rich:
+        key = "backward.intro_full" if self.spec.style.detail == "full" else "backward.intro"
+        return rich(key)
 
     def forward_eq(self, n: Node, step: Step, sub: Printer) -> Eq:
         assert n.expr is not None
@@ -153,7 +164,7 @@ class Explainer:
             steps.append(s3)
         steps.append((self.num(value),))
         note: Rich = ()
-        if len(kids) > 1:
+        if len(kids) > 1 and full:  # compact: the backward intro says it once
             listed = [self.tex(c) for c in kids]
             note = ("", n.latex, " feeds ", *_join_math(listed),
                     f", so its gradient sums {len(kids)} paths.")
@@ -217,7 +228,8 @@ class Explainer:
             sym = f"{p.latex} - {ETA} {d('L', p.latex)}"
             gs = self.num(g)
             num = f"{self.num(old, p.name in exact)} - {self.num(lr, True)}\\left({gs}\\right)"
-            out.append(Eq(p.latex, ((sym,), (num,), (self.num(step.updated[p.name]),)), "update", p.name,
+            shown = ((sym,), (num,)) if self.spec.style.detail == "full" else ((num,),)  # the intro has the rule
+            out.append(Eq(p.latex, (*shown, (self.num(step.updated[p.name]),)), "update", p.name,
                           rel="\\leftarrow", boxed=p.name in self.ask))
         return tuple(out)
 

@@ -62,4 +62,5 @@ class Solution:
     facts: dict[str, int] = field(default_factory=dict)
     diagram: str = ""  # TikZ picture for LaTeX
     image: str = ""  # Markdown image reference to the SVG beside the .md
+    given_math: tuple[Eq, ...] = ()  # the given values as vectors and matrices (compact detail)
     detail: str = "compact"  # [style] detail: "compact" or "full" (one quantity per display)

@@ -34,10 +34,15 @@ class Block:
     note: Rich  # the first equation's note, set above the display
     equations: tuple[tuple[Row, ...], ...]
     notes: tuple[Rich, ...] = ()  # the later equations' notes, set inside it (LaTeX's \\intertext)
+    pairs: bool = False  # short equations two to a row
 
     @property
     def one_row(self) -> bool:
         return len(self.equations) == 1 and len(self.equations[0]) == 1
+
+
+EQUALS = 1.45  # " = " with its spacing
+GAP = 2.5  # em between the two equations of a row
 
 
 def blocks(equations: tuple[Eq, ...], full: bool = False, inner_notes: bool = False,
@@ -49,12 +54,44 @@ def blocks(equations: tuple[Eq, ...], full: bool = False, inner_notes: bool = Fa
             groups.append([e])
         else:
             groups[-1].append(e)
-    out = []
+    out: list[Block] = []
     for eqs in groups:
-        lhs = max(width(e.lhs) for e in eqs)
-        budget = max(line - lhs - REL - MARGIN, 12.0)
-        shown = tuple(tuple(rows(e, budget, full)) for e in eqs)
-        out.append(Block(eqs[0].note, shown, tuple(e.note for e in eqs)))
+        out += [_block(seg, full, line, pairs) for seg, pairs in _segments(eqs, full, line, inner_notes)]
+    return out
+
+
+def _block(eqs: list[Eq], full: bool, line: float, pairs: bool) -> Block:
+    if pairs:
+        line = (line - GAP) / 2
+    lhs = max(width(e.lhs) for e in eqs)
+    budget = max(line - lhs - REL - MARGIN, 12.0)
+    shown = tuple(tuple(rows(e, budget, full)) for e in eqs)
+    return Block(eqs[0].note, shown, tuple(e.note for e in eqs), pairs)
+
+
+def _segments(eqs: list[Eq], full: bool, line: float, inner_notes: bool) -> list[tuple[list[Eq], bool]]:
+    """Runs of two or more short equations (each fits half a line, no note inside the run) are set
+    two to a row; the equations between them as usual."""
+    if full:
+        return [(eqs, False)]
+    half = (line - GAP) / 2
+    short = [width(e.lhs) + REL + _joined([" ".join(s) for s in sides(e)]) + MARGIN <= half
+             for e in eqs]
+    out: list[tuple[list[Eq], bool]] = []
+    i = 0
+    while i < len(eqs):
+        j = i
+        while j < len(eqs) and short[j] and (j == i or not eqs[j].note):
+            j += 1
+        if j - i >= 2:
+            out.append((eqs[i:j], True))
+            i = j
+            continue
+        if out and not out[-1][1] and (inner_notes or not eqs[i].note):
+            out[-1][0].append(eqs[i])
+        else:
+            out.append(([eqs[i]], False))
+        i += 1
     return out
 
 
@@ -82,7 +119,7 @@ def rows(e: Eq, budget: float, full: bool = False) -> list[Row]:
     for step in sides(e):
         text = " ".join(step)
         room = budget - (QUAD if not op else 0.0)
-        if current and not full and width(" = ".join([*current, text])) <= room:
+        if current and not full and _joined([*current, text]) <= room:
             current.append(text)
             continue
         if current:
@@ -100,13 +137,22 @@ def wrap(step: tuple[str, ...], budget: float) -> list[str]:
     """A step's terms in lines no wider than the budget (continuations start after a \\quad)."""
     chunks = [p for term in step for p in (factors(term) if width(term) > budget - QUAD else [term])]
     lines: list[str] = []
+    used = 0.0
     for c in chunks:
         room = budget - (QUAD if lines else 0.0)
-        if lines and width(lines[-1] + " " + c) <= room:
+        w = width(c)
+        if lines and used + w <= room:
             lines[-1] += " " + c
+            used += w
         else:
             lines.append(c)
+            used = w
     return lines
+
+
+def _joined(sides: list[str]) -> float:
+    """The width of sides joined by " = " (each side measured once, and cached)."""
+    return sum(width(s) for s in sides) + EQUALS * (len(sides) - 1)
 
 
 def factors(term: str) -> list[str]:
@@ -128,15 +174,42 @@ def factors(term: str) -> list[str]:
         elif term.startswith(("+ ", "- ", "\\cdot ", "\\odot "), i) and before.endswith(" "):
             cuts.append((i, False))
     if not cuts:
-        return [term]
+        return _opened(term)
     bounds = [0, *(c for c, _ in cuts), len(term)]
     parts = [term[a:b].strip() for a, b in zip(bounds, bounds[1:])]
     return [parts[0], *(("\\cdot " if product else "") + p for p, (_, product) in zip(parts[1:], cuts))]
 
 
+def _opened(term: str) -> list[str]:
+    """``-\\left(a + b + c\\right)`` too wide: the parentheses become \\Bigl( \\Bigr) (which need not
+    stand on one line) and the inside is cut between its terms."""
+    start = term.find("\\left(")
+    if start < 0 or not term.endswith("\\right)") or not _balanced(term[:start]):
+        return [term]
+    inner = term[start + 6:-7]
+    if not _balanced(inner):
+        return [term]  # the parenthesis that opens is not the one that closes at the end
+    pieces = factors(inner)
+    if len(pieces) == 1:
+        return [term]
+    pieces[0] = term[:start] + "\\Bigl(" + pieces[0]
+    pieces[-1] += "\\Bigr)"
+    return pieces
+
+
 OPERATORS = ("+", "-", "=", "\\cdot", "\\odot", "\\times", "\\quad")
 AFTER = ("\\right)", "\\right]", "\\right|", "\\end{bmatrix}", "}^{\\top}", " ")
 _LEFT, _RIGHT = re.compile(r"\\left(?![a-z])"), re.compile(r"\\right(?![a-z])")
+
+
+def _balanced(s: str) -> bool:
+    """Every \\left closed by its \\right (never more closed than opened), and every brace."""
+    depth = 0
+    for m in re.finditer(r"\\left(?![a-z])|\\right(?![a-z])", s):
+        depth += 1 if m.group().startswith("\\left") else -1
+        if depth < 0:
+            return False
+    return depth == 0 and s.count("{") == s.count("}")
 
 
 def _nesting(s: str) -> int:

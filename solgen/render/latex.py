@@ -34,8 +34,9 @@ class Printer:
         """A sum as its terms with their signs (``a``, ``+ b``, ``- c``), for line wrapping."""
         if not isinstance(e, Add):
             return (self(e),)
-        out = [self.print(e.terms[0])[0]]
-        out += [self._signed(t) for t in e.terms[1:]]
+        flat = _flatten(e)  # a + (b + c) is a + b + c
+        out = [self.print(flat[0])[0]]
+        out += [self._signed(t) for t in flat[1:]]
         return tuple(out)
 
     def number(self, v: Value, exact: bool = False) -> str:
@@ -141,6 +142,13 @@ class Printer:
         if s.startswith("-") and p == NEG and isinstance(arg, (Var, Num)):
             return s[1:]
         return "-" + (paren(s) if p < ATOM else s)
+
+
+def _flatten(e: Add) -> list[Expr]:
+    out: list[Expr] = []
+    for t in e.terms:
+        out += _flatten(t) if isinstance(t, Add) else [t]
+    return out
 
 
 def _scripted(s: str) -> bool:

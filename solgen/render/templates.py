@@ -19,6 +19,7 @@ from solgen.explain.solution import Rich, Solution
 
 from .breaking import blocks
 from .latexsafe import md_escape, tex_escape
+from .tables import columns
 
 FORMATS = {"md": ("markdown", "solution.md.j2"), "tex": ("latex", "solution.tex.j2")}
 
@@ -84,6 +85,7 @@ def environment(fmt: str, user_dir: str | None = None) -> jinja2.Environment:
     env.filters["text"] = escape
     env.filters["rich"] = _rich(escape, "${}$")
     env.filters["blocks"] = blocks
+    env.filters["columns"] = columns
     return env
 
 
