@@ -181,7 +181,8 @@ def rename(e: Expr, names: Mapping[str, str]) -> Expr:
 
 @cache
 def _diff_shape(shape: Expr, placeholder: str) -> Expr:
-    return from_sympy(sp.diff(to_sympy(shape), _symbol(placeholder)))
+    # factor_terms keeps the chain-rule shape a student writes: 2(a - t), not 2a - 2t
+    return from_sympy(sp.factor_terms(sp.diff(to_sympy(shape), _symbol(placeholder))))
 
 
 def terms_by_variable(expr: Expr) -> dict[str, list[Expr]]:

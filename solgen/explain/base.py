@@ -15,6 +15,7 @@ from solgen.render.latex import Printer
 from solgen.spec.sections import Spec
 
 from .given import given_equations
+from .shortcut import output_shortcut, shortcut_eq
 from .solution import Eq, Iteration, Rich, Section, Solution, Table
 
 ETA = "\\eta"
@@ -133,8 +134,17 @@ class Explainer:
                   **{f"l:{c}/{p}": v for (c, p), v in step.local.items()}}
         sub = Printer(self.names, self.fmt, values, self.exact0 if step.index == 0 else frozenset())
         out: list[Eq] = []
+        short = output_shortcut(self.spec, self.graph)  # dL/dz_j = a_j - t_j
+        skipped = {a for a, _ in short.values()}
         for n in backward_order(self.graph):
-            out.extend(self.adjoint_eqs(n, step, sub))
+            if n.name in short:
+                a, t = short[n.name]
+                note = rich(f"backward.shortcut_{self.spec.problem.layers[-1].activation}",  # type: ignore[union-attr]
+                            "\\frac{\\partial L}{\\partial z_j} = a_j - t_j") if not out else ()
+                out.append(shortcut_eq(n.name, d("L", n.latex), a, t, self.num(step.adjoint[n.name]),
+                                       self.symbolic, sub, note, n.name in self.ask))
+            elif n.name not in skipped:
+                out.extend(self.adjoint_eqs(n, step, sub))
         return tuple(out)
 
     def adjoint_eqs(self, n: Node, step: Step, sub: Printer) -> list[Eq]:
@@ -211,8 +221,8 @@ class Explainer:
         frozen = sorted(self.graph.frozen)
         text = "Each parameter moves against its gradient: "
         rich: list[str] = [text, "\\theta \\leftarrow \\theta - \\eta \\frac{\\partial L}{\\partial \\theta}"]
-        if frozen:
-            rich += [". Frozen (shown, never updated): ", ", ".join(self.tex(f) for f in frozen)]
+        if frozen:  # one formula a name, so that a long list breaks between names
+            rich += [". Frozen (shown, never updated): ", *_join_math([self.tex(f) for f in frozen])]
         return (*rich, ".")
 
     def updates(self, step: Step) -> tuple[Eq, ...]:

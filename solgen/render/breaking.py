@@ -46,8 +46,9 @@ GAP = 2.5  # em between the two equations of a row
 
 
 def blocks(equations: tuple[Eq, ...], full: bool = False, inner_notes: bool = False,
-           line: float = LINE) -> list[Block]:
-    """``inner_notes``: a note does not end a block (it is set inside the display)."""
+           line: float = LINE, chars: int = 100_000) -> list[Block]:
+    """``inner_notes``: a note does not end a block (it is set inside the display); ``chars``: the
+    most TeX one block holds."""
     groups: list[list[Eq]] = []
     for e in equations:
         if not groups or full or (e.note and not inner_notes):
@@ -56,7 +57,23 @@ def blocks(equations: tuple[Eq, ...], full: bool = False, inner_notes: bool = Fa
             groups[-1].append(e)
     out: list[Block] = []
     for eqs in groups:
-        out += [_block(seg, full, line, pairs) for seg, pairs in _segments(eqs, full, line, inner_notes)]
+        for seg, pairs in _segments(eqs, full, line, inner_notes):
+            out += [_block(part, full, line, pairs) for part in _parts(seg, chars)]
+    return out
+
+
+def _parts(eqs: list[Eq], chars: int) -> list[list[Eq]]:
+    """A block cut so that none holds more than ``chars`` characters of TeX (MathJax, as GitHub runs
+    it, stops at 5 KiB a formula); one equation longer than that stays whole."""
+    out: list[list[Eq]] = [[]]
+    size = 0
+    for e in eqs:
+        n = len(e.lhs) + sum(len(p) + 4 for s in e.steps for p in s)
+        if out[-1] and size + n > chars:
+            out.append([])
+            size = 0
+        out[-1].append(e)
+        size += n
     return out
 
 

@@ -102,6 +102,8 @@ class Printer:
                 out += s
             elif _starts_numeric(s) and (_starts_numeric(prev) or prev.endswith("right)")):
                 out += " \\cdot " + s
+            elif s.startswith("\\mathit{") or prev.startswith("\\mathit{"):  # num inv reads as a word
+                out += " \\cdot " + s
             else:
                 out += " " + s
             prev = s

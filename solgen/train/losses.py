@@ -22,6 +22,8 @@ def _half_squared_error(a: Sequence[Var], t: Sequence[Var]) -> Expr:
 
 
 def _mse(a: Sequence[Var], t: Sequence[Var]) -> Expr:
+    if len(a) == 1:  # (1/1)(a - t)^2 is written (a - t)^2
+        return _squared_error(a, t)
     return Mul((Num(Fraction(1, len(a)), frac=True), _squared_error(a, t)))
 
 

@@ -71,6 +71,30 @@ digits = 6
 """
 
 
+FROZEN = """title = "Frozen first layer"
+
+[network]
+inputs = [1.0, -2.0, 0.5]
+targets = [1, 0]
+loss = "binary_cross_entropy"
+learning_rate = 0.5
+iterations = 2
+frozen = ["W1", "b1"]
+
+[[network.layer]]
+units = 3
+activation = "relu"
+weights = [[0.1, 0.2, -0.3], [0.4, -0.5, 0.6], [-0.7, 0.8, 0.9]]
+bias = [0.1, 0.1, 0.1]
+
+[[network.layer]]
+units = 2
+activation = "sigmoid"
+weights = [[0.3, -0.2, 0.5], [-0.6, 0.4, 0.1]]
+bias = [0.0, 0.2]
+"""
+
+
 def draws(strategy: st.SearchStrategy[Problem], n: int) -> list[Problem]:
     """n examples of a strategy, the same every run (derandomized) unless the long profile is chosen."""
     out: list[Problem] = []
@@ -96,6 +120,7 @@ def problems() -> Iterator[tuple[str, str]]:
         yield f"relu0-{i}", p.toml
     yield "wide", WIDE
     yield "paths", MANY_PATHS
+    yield "frozen", FROZEN
 
 
 def variants(label: str, text: str, k: int) -> Iterator[tuple[str, Solved]]:
