@@ -111,7 +111,7 @@ def test_relu_inactive_sentence_and_multi_path_sentence() -> None:
     assert "ReLU is inactive ($z^{(1)}_{2} = -1 \\le 0$), so its derivative is 0." in md
     graph = load_spec(ROOT / "specs" / "seed002_graph_abcd.toml")
     full = dataclasses.replace(graph, style=dataclasses.replace(graph.style, detail="full"))
-    sentence = "$B_{1}$ feeds $C_{1}$ and $C_{2}$, so its gradient sums 2 paths."
+    sentence = "$B_{1}$ feeds $C_{1},\\ C_{2}$, so its gradient sums 2 paths."
     full_md = documents(solve(full), Options(formats=("md",)))["seed002_graph_abcd.md"].decode()
     assert sentence in full_md  # detail = "full": at each sum over paths
     compact_md = documents(solve(graph), Options(formats=("md",)))["seed002_graph_abcd.md"].decode()

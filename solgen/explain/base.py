@@ -10,7 +10,7 @@ from solgen.core.evaluate import Value, evaluate
 from solgen.core.graph import Graph, Node
 from solgen.core.ir import Add, Call, Expr, Mul, Num, Var, is_leaf
 from solgen.core.numbers import NumberFormat
-from solgen.messages import rich
+from solgen.messages import rich, text
 from solgen.render.latex import Printer
 from solgen.spec.sections import Spec
 
@@ -38,6 +38,7 @@ class Explainer:
     def __init__(self, spec: Spec, derivation: Derivation) -> None:
         self.spec, self.der, self.graph = spec, derivation, derivation.graph
         self.fmt = NumberFormat(spec.style.digits, spec.style.decimal)
+        self.lang = spec.style.language
         g = self.graph
         self.names = {n.name: n.latex for n in g.nodes}
         self.names.update({f"d:{n.name}": d("L", n.latex) for n in g.nodes})
@@ -46,6 +47,13 @@ class Explainer:
         # boxed answers: what the problem asks for (default: the loss, the parameters'
         # gradients and their updated values)
         self.ask = set(spec.ask) or {"L"} | {p.name for p in g.params}
+
+    def say(self, key: str, *math: str, **words: object) -> Rich:
+        """A sentence from the message catalog of the spec's language."""
+        return rich(key, *math, language=self.lang, **words)
+
+    def word(self, key: str, **words: object) -> str:
+        return text(key, self.lang, **words)
 
     def tex(self, name: str) -> str:
         return self.names[name]
@@ -58,7 +66,7 @@ class Explainer:
         return Solution(
             self.spec.title, self.spec.description, "worked", self.conventions(), self.given(),
             self.definitions(), its, self.summary(), {"parameters": len(self.graph.params)},
-            given_math=self.given_math(), detail=self.spec.style.detail,
+            given_math=self.given_math(), language=self.lang, detail=self.spec.style.detail,
         )
 
     def given_math(self) -> tuple[Eq, ...]:
@@ -72,26 +80,27 @@ class Explainer:
     # -- front matter ------------------------------------------------------
     def conventions(self) -> tuple[Rich, ...]:
         style = self.spec.style
-        out: list[Rich] = [rich(f"conventions.precision_{style.rounding}", digits=style.digits)]
+        out: list[Rich] = [self.say(f"conventions.precision_{style.rounding}", digits=style.digits)]
         kinds = {n.expr.fn for n in self.graph.nodes if isinstance(n.expr, Call)}
         for fn, math in CONVENTION_MATH.items():
             if fn in kinds:
-                out.append(rich(f"conventions.{fn}", *math))
+                out.append(self.say(f"conventions.{fn}", *math))
         if self.graph.upstream:
-            out.append(rich("conventions.upstream"))
+            out.append(self.say("conventions.upstream"))
         return tuple(out)
 
     def given(self) -> Table:
         rows = []
         for n in self.graph.nodes:
             if n.expr is None:
-                kind = KIND_WORDS.get(n.role or n.kind, n.kind)
+                kind = self.word(f"table.{KIND_WORDS.get(n.role or n.kind, n.kind)}")
                 rows.append((("", n.latex), (kind,), ("", self.num(n.value, exact=True))))  # type: ignore[arg-type]
         for name, g in self.graph.upstream.items():
-            rows.append((("", d("L", self.tex(name))), ("upstream gradient",), ("", self.num(g, True))))
+            rows.append((("", d("L", self.tex(name))), (self.word("table.upstream"),), ("", self.num(g, True))))
         if self.der.learning_rate is not None:
-            rows.append((("", ETA), ("learning rate",), ("", self.num(self.der.learning_rate, True))))
-        return Table((("quantity",), ("kind",), ("value",)), tuple(rows))
+            rows.append((("", ETA), (self.word("table.learning_rate"),), ("", self.num(self.der.learning_rate, True))))
+        header = tuple((self.word(f"table.{k}"),) for k in ("quantity", "kind", "value"))
+        return Table(header, tuple(rows))
 
     def definitions(self) -> tuple[Eq, ...]:
         """The graph's own definitions (a layered network's are its forward pass)."""
@@ -108,17 +117,18 @@ class Explainer:
         sub = Printer(self.names, self.fmt, step.values, exact)
         forward = [self.forward_eq(n, step, sub) for n in self.graph.nodes
                    if n.expr is not None and n.kind != "loss"]
-        sections = [Section("Forward pass", (), tuple(forward))]
+        sections = [Section(self.word("heading.forward"), (), tuple(forward))]
         if self.graph.has_loss:
-            sections.append(Section("Loss", (), (self.forward_eq(self.graph.by_name["L"], step, sub),)))
-        sections.append(Section("Backward pass", self.backward_intro(), self.backward(step)))
+            loss = self.forward_eq(self.graph.by_name["L"], step, sub)
+            sections.append(Section(self.word("heading.loss"), (), (loss,)))
+        sections.append(Section(self.word("heading.backward"), self.backward_intro(), self.backward(step)))
         if self.der.learning_rate is not None:
-            sections.append(Section("Gradient-descent updates", self.update_intro(), self.updates(step)))
+            sections.append(Section(self.word("heading.updates"), self.update_intro(), self.updates(step)))
         return Iteration(step.index + 1, tuple(sections))
 
     def backward_intro(self) -> Rich:
         key = "backward.intro_full" if self.spec.style.detail == "full" else "backward.intro"
-        return rich(key)
+        return self.say(key)
 
     def forward_eq(self, n: Node, step: Step, sub: Printer) -> Eq:
         assert n.expr is not None
@@ -139,7 +149,7 @@ class Explainer:
         for n in backward_order(self.graph):
             if n.name in short:
                 a, t = short[n.name]
-                note = rich(f"backward.shortcut_{self.spec.problem.layers[-1].activation}",  # type: ignore[union-attr]
+                note = self.say(f"backward.shortcut_{self.spec.problem.layers[-1].activation}",  # type: ignore[union-attr]
                             "\\frac{\\partial L}{\\partial z_j} = a_j - t_j") if not out else ()
                 out.append(shortcut_eq(n.name, d("L", n.latex), a, t, self.num(step.adjoint[n.name]),
                                        self.symbolic, sub, note, n.name in self.ask))
@@ -156,8 +166,8 @@ class Explainer:
         seed = g.upstream.get(name)
         if not kids:
             if seed is not None:
-                return [Eq(lhs, ((self.num(seed, True),),), "given", name, note=("Given upstream gradient.",))]
-            return [Eq(lhs, (("0",),), "adjoint", name, note=("", n.latex, " does not affect the loss."))]
+                return [Eq(lhs, ((self.num(seed, True),),), "given", name, note=self.say("notes.upstream_given"))]
+            return [Eq(lhs, (("0",),), "adjoint", name, note=self.say("notes.no_effect", n.latex))]
         out: list[Eq] = [self.local_eq(c, n, f, step, sub) for c, f in self.nontrivial_locals(n)]
         chain, named = self.chain_rule(n)
         if seed is not None:
@@ -175,9 +185,7 @@ class Explainer:
         steps.append((self.num(value),))
         note: Rich = ()
         if len(kids) > 1 and full:  # compact: the backward intro says it once
-            listed = [self.tex(c) for c in kids]
-            note = ("", n.latex, " feeds ", *_join_math(listed),
-                    f", so its gradient sums {len(kids)} paths.")
+            note = self.say("notes.feeds", n.latex, ",\\ ".join(self.tex(c) for c in kids), count=len(kids))
         out.append(Eq(lhs, tuple(steps), "adjoint", name, note=note, boxed=box))
         return out
 
@@ -214,16 +222,19 @@ class Explainer:
         if isinstance(f, Call) and f.fn == "step" and value == 0:
             z = f.args[0]
             shown = f"{self.symbolic(z)} = {self.num(evaluate(z, step.values))} \\le 0"
-            note = ("ReLU is inactive (", shown, "), so its derivative is 0.")
+            note = self.say("notes.relu_inactive", shown)
         return Eq(d(self.tex(c), n.latex), tuple(steps), "local", f"{c}/{n.name}", note=note)
 
     def update_intro(self) -> Rich:
         frozen = sorted(self.graph.frozen)
-        text = "Each parameter moves against its gradient: "
-        rich: list[str] = [text, "\\theta \\leftarrow \\theta - \\eta \\frac{\\partial L}{\\partial \\theta}"]
+        rule = "\\theta \\leftarrow \\theta - \\eta \\frac{\\partial L}{\\partial \\theta}"
+        pieces = list(self.say("updates.rule", rule))
         if frozen:  # one formula a name, so that a long list breaks between names
-            rich += [". Frozen (shown, never updated): ", *_join_math([self.tex(f) for f in frozen])]
-        return (*rich, ".")
+            names = [self.tex(f) for f in frozen]
+            pieces += [f". {self.word('updates.frozen')} "]
+            for i, m in enumerate(names):
+                pieces += ([", "] if i else []) + [m]
+        return (*pieces, ".")
 
     def updates(self, step: Step) -> tuple[Eq, ...]:
         lr = self.der.learning_rate
@@ -246,12 +257,12 @@ class Explainer:
     # -- summary -------------------------------------------------------------
     def summary(self) -> Table:
         its = self.der.iterations
-        header: list[Rich] = [("quantity",), ("value",)]
+        header: list[Rich] = [(self.word("table.quantity"),), (self.word("table.value"),)]
         for s in its:
-            suffix = f" (iteration {s.index + 1})" if len(its) > 1 else ""
+            suffix = " " + self.word("heading.in_iteration", n=s.index + 1) if len(its) > 1 else ""
             header.append(("", "\\partial L / \\partial \\cdot", suffix))
             if self.der.learning_rate is not None:
-                header.append((f"updated{suffix}",))
+                header.append((self.word("table.updated") + suffix,))
         rows = []
         for n in self.graph.nodes:
             if n.kind not in ("param", "input"):
@@ -297,13 +308,3 @@ def _times(adjoint: Expr, local: Expr) -> Expr:
 
 def _sum(terms: list[Expr]) -> Expr:
     return terms[0] if len(terms) == 1 else Add(tuple(terms))
-
-
-def _join_math(items: list[str]) -> list[str]:
-    """["a", "b", "c"] -> math a, text ", ", math b, text " and ", math c (alternating)."""
-    out: list[str] = []
-    for i, m in enumerate(items):
-        if i:
-            out.append(" and " if i == len(items) - 1 else ", ")
-        out.append(m)
-    return out

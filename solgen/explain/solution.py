@@ -63,4 +63,5 @@ class Solution:
     diagram: str = ""  # TikZ picture for LaTeX
     image: str = ""  # Markdown image reference to the SVG beside the .md
     given_math: tuple[Eq, ...] = ()  # the given values as vectors and matrices (compact detail)
+    language: str = "en"  # [style] language: the catalog the templates' headings come from
     detail: str = "compact"  # [style] detail: "compact" or "full" (one quantity per display)

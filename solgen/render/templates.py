@@ -45,6 +45,13 @@ def _rich(escape: callable[[str], str], math: str) -> callable[[Rich], str]:  # 
     return render
 
 
+def _message(key: str, language: str, **words: object) -> str:
+    """A heading or sentence of the templates, from the message catalog (unescaped text)."""
+    from solgen.messages import text
+
+    return text(key, language, **words)
+
+
 def _bytecode_cache() -> jinja2.BytecodeCache | None:
     """Compiled templates kept between runs (Jinja checks them against the sources)."""
     root = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
@@ -86,6 +93,7 @@ def environment(fmt: str, user_dir: str | None = None) -> jinja2.Environment:
     env.filters["rich"] = _rich(escape, "${}$")
     env.filters["blocks"] = blocks
     env.filters["columns"] = columns
+    env.globals["t"] = _message
     return env
 
 
