@@ -28,8 +28,7 @@ def catalog_dir() -> Any:
 def catalog(language: str) -> dict[str, str]:
     """The flat catalog of one language: ``{"conventions.sigmoid": "...", ...}``."""
     path = catalog_dir() / f"{language}.toml"
-    with open(path, "rb") as f:
-        return _flatten(tomllib.load(f))
+    return _flatten(tomllib.loads(path.read_text(encoding="utf-8")))
 
 
 def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, str]:

@@ -78,11 +78,11 @@ def _parts(eqs: list[Eq], chars: int) -> list[list[Eq]]:
 
 
 def _block(eqs: list[Eq], full: bool, line: float, pairs: bool) -> Block:
-    if pairs:
-        line = (line - GAP) / 2
     lhs = max(width(e.lhs) for e in eqs)
-    budget = max(line - lhs - REL - MARGIN, 12.0)
+    budget = max(((line - GAP) / 2 if pairs else line) - lhs - REL - MARGIN, 12.0)
     shown = tuple(tuple(rows(e, budget, full)) for e in eqs)
+    if pairs and any(len(r) > 1 for r in shown):  # two to a row only when each takes one row
+        return _block(eqs, full, line, False)
     return Block(eqs[0].note, shown, tuple(e.note for e in eqs), pairs)
 
 

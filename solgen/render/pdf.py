@@ -20,7 +20,9 @@ PACKAGES = "texlive-latex-base texlive-latex-recommended texlive-pictures latexm
 EPOCH = "1700000000"
 
 
-def build_pdf(tex: bytes, stem: str) -> bytes:
+def build_pdf(tex: bytes, stem: str, ours: bool = True) -> bytes:
+    """``ours``: the .tex comes from solgen's own templates, so a failure is solgen's bug (exit 3);
+    from a user's --templates it is that template's error (exit 2)."""
     if not shutil.which("latexmk") or not shutil.which("pdflatex"):
         raise ToolError(f"PDF output needs TeX: install it with `apt-get install {PACKAGES}`")
     with tempfile.TemporaryDirectory(prefix="solgen-") as tmp:
@@ -37,6 +39,8 @@ def build_pdf(tex: bytes, stem: str) -> bytes:
         if result.returncode != 0 or not pdf.exists():
             log = (Path(tmp) / "doc.log")
             first = _first_error(log.read_text(errors="replace") if log.exists() else result.stdout)
+            if not ours:
+                raise ToolError(f"{stem}.tex: LaTeX failed: {first}")
             kept = _keep(tex, stem)
             raise LatexError(f"{stem}.tex: LaTeX failed: {first}; this is a bug in solgen, please report it "
                              f"with the kept file {kept}")
