@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs solgen (editable) and, with --test, the test tools and TeX Live.
+# Installs solgen (editable) and, with --test, the test tools, TeX Live and MathJax (node).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
@@ -18,6 +18,13 @@ if [ "${1:-}" = "--test" ]; then
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
   fi
+  # MathJax 3 (the TeX engine GitHub and Jupyter use) checks the Markdown's math: node + mathjax-full
+  if ! command -v npm >/dev/null 2>&1; then
+    SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+  fi
+  npm install --prefix tests/mathjax --no-audit --no-fund --loglevel=error >/dev/null
 else
   $PY -m pip install -q -e .
 fi

@@ -53,3 +53,9 @@ class OutputError(SolgenError):
 def ascii_path(path: str) -> str:
     """A path for a message: bytes that are not UTF-8 shown as \\xNN, never an encoding error."""
     return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+class LatexError(ToolError):
+    """pdflatex rejected a .tex solgen wrote: a bug in solgen (the .tex is kept for the report)."""
+
+    exit_code = 3

@@ -13,8 +13,14 @@ MD_BLOCK = re.compile(r"^\$\$\n(.*?)\n\$\$$", re.S | re.M)
 TEX_BLOCK = re.compile(r"^\\\[ (.*?) \\\]$|^\\begin\{align\*\}\n(.*?)\n\\end\{align\*\}", re.S | re.M)
 
 
+def split_block(block: str) -> list[str]:
+    """A display block's equations: an aligned block parts them with \\\\[2pt]."""
+    parts = re.split(r"\n\\\\\[2pt\]\n", block)
+    return [half.strip() for part in parts for half in part.split("\n& ")]  # two to a row
+
+
 def final_value(block: str) -> str:
-    block = block.replace("\\end{aligned}", "").strip()
+    block = block.replace("\\end{aligned}", "").replace("\\begin{aligned}", "").strip()
     last = re.split(r"(?:^|[\s&])(?:=|\\leftarrow) ", block)[-1].strip()
     m = re.fullmatch(r"\\boxed\{(.*)\}", last)
     return m.group(1) if m else last
@@ -48,7 +54,7 @@ def expected(answers: dict[str, Any], kind: str, name: str, iteration: int) -> f
 
 
 def shown_equations(solution: Any) -> list[tuple[str, str, int, tuple[str, ...]]]:
-    out = [(e.kind, e.name, -1, e.entries) for e in solution.definitions]
+    out = [(e.kind, e.name, -1, e.entries) for e in (*solution.given_math, *solution.definitions)]
     for it in solution.iterations:
         for sec in it.sections:
             out += [(e.kind, e.name, it.number - 1, e.entries) for e in sec.equations]
@@ -60,9 +66,9 @@ def check_printed(solved: Solved, fmt: str) -> int:
     options = Options(formats=(fmt,))
     text = documents(solved, options)[f"{solved.spec.stem}.{fmt}"].decode()
     if fmt == "md":
-        blocks = MD_BLOCK.findall(text)
+        blocks = [e for b in MD_BLOCK.findall(text) for e in split_block(b)]
     else:
-        blocks = [a or b for a, b in TEX_BLOCK.findall(text)]
+        blocks = [e for a, b in TEX_BLOCK.findall(text) for e in split_block(a or b)]
     eqs = shown_equations(solved.solution)
     assert len(blocks) == len(eqs)
     style = solved.spec.style

@@ -179,7 +179,7 @@ def test_mazur_shows_every_given_value() -> None:
     picture = tikz(spec)
     for label in ("w^{(1)}_{11} = 0.15", "w^{(2)}_{22} = 0.55", "b^{(1)} = 0.35", "t_{1} = 0.01", r"$\sigma$"):
         assert label in picture, label
-    assert "Grey: frozen parameters" in picture and "faded" in picture  # b1 and b2 are frozen
+    assert "Grey and dashed: frozen parameters" in picture and "faded" in picture  # b1 and b2 are frozen
 
 
 @pytest.mark.parametrize(("name", "spec"), ALL, ids=IDS)

@@ -121,9 +121,13 @@ def test_relu_inactive_sentence_and_multi_path_sentence() -> None:
     spec = restyled(ROOT / "specs" / "seed004_q3_mse.toml", "scalar", "adjoint")
     md = documents(solve(spec), Options(formats=("md",)))["seed004_q3_mse.md"].decode()
     assert "ReLU is inactive ($z^{(1)}_{2} = -1 \\le 0$), so its derivative is 0." in md
-    graph_md = documents(solve(load_spec(ROOT / "specs" / "seed002_graph_abcd.toml")),
-                         Options(formats=("md",)))["seed002_graph_abcd.md"].decode()
-    assert "$B_{1}$ feeds $C_{1}$ and $C_{2}$, so its gradient sums 2 paths." in graph_md
+    graph = load_spec(ROOT / "specs" / "seed002_graph_abcd.toml")
+    full = dataclasses.replace(graph, style=dataclasses.replace(graph.style, detail="full"))
+    sentence = "$B_{1}$ feeds $C_{1},\\ C_{2}$, so its gradient sums 2 paths."
+    full_md = documents(solve(full), Options(formats=("md",)))["seed002_graph_abcd.md"].decode()
+    assert sentence in full_md  # detail = "full": at each sum over paths
+    compact_md = documents(solve(graph), Options(formats=("md",)))["seed002_graph_abcd.md"].decode()
+    assert sentence not in compact_md and "sums the products along each of them" in compact_md
 
 
 def test_paths_limit_is_a_clear_spec_error() -> None:

@@ -283,7 +283,8 @@ def _from_pow(e: sp.Pow) -> Expr:
 
 def sympy_diff_shape(shape: Expr, placeholder: str) -> Expr:
     """d(shape)/d(placeholder) by sympy.diff (``partials`` asks only for a shape its table lacks)."""
-    return from_sympy(sp.diff(to_sympy(shape), _symbol(placeholder)))
+    # factor_terms keeps the chain-rule shape a student writes: 2(a - t), not 2a - 2t
+    return from_sympy(sp.factor_terms(sp.diff(to_sympy(shape), _symbol(placeholder))))
 
 
 # kept importable from here as before

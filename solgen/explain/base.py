@@ -10,10 +10,12 @@ from solgen.core.evaluate import Value, evaluate
 from solgen.core.graph import Graph, Node
 from solgen.core.ir import Add, Call, Expr, Mul, Num, Var, is_leaf
 from solgen.core.numbers import NumberFormat
-from solgen.messages import rich
+from solgen.messages import rich, text
 from solgen.render.latex import Printer
 from solgen.spec.sections import Network, Spec
 
+from .given import given_equations
+from .shortcut import output_shortcut, shortcut_eq
 from .solution import Eq, Iteration, Rich, Section, Solution, Table
 
 ETA = "\\eta"
@@ -38,6 +40,7 @@ class Explainer:
     def __init__(self, spec: Spec, derivation: Derivation) -> None:
         self.spec, self.der, self.graph = spec, derivation, derivation.graph
         self.fmt = NumberFormat(spec.style.digits, spec.style.decimal)
+        self.lang = spec.style.language
         g = self.graph
         self.names = {n.name: n.latex for n in g.nodes}
         self.names.update({f"d:{n.name}": d("L", n.latex) for n in g.nodes})
@@ -51,6 +54,13 @@ class Explainer:
         self.ask = set(spec.ask) or {"L"} | {p.name for p in g.params}
         net = spec.problem
         self.layered = isinstance(net, Network) and not net.dense_only  # layers beyond dense
+
+    def say(self, key: str, *math: str, **words: object) -> Rich:
+        """A sentence from the message catalog of the spec's language."""
+        return rich(key, *math, language=self.lang, **words)
+
+    def word(self, key: str, **words: object) -> str:
+        return text(key, self.lang, **words)
 
     def tex(self, name: str) -> str:
         return self.names[name]
@@ -66,18 +76,27 @@ class Explainer:
             self.spec.title, self.spec.description, "worked", self.conventions(), self.given(),
             self.definitions(), its, self.summary(), {"parameters": len(self.graph.params)},
             examples=examples_table(self), examples_caption=rich("batch.examples_caption"),
+            given_math=self.given_math(), language=self.lang, detail=self.spec.style.detail,
         )
+
+    def given_math(self) -> tuple[Eq, ...]:
+        if self.spec.style.detail == "full":
+            return ()
+        upstream = [(d("L", self.tex(name)), self.num(g, True)) for name, g in self.graph.upstream.items()]
+        rate = self.der.learning_rate
+        return given_equations(self.graph, lambda v: self.num(v, True), upstream,
+                               None if rate is None else self.num(rate, True))
 
     # -- front matter ------------------------------------------------------
     def conventions(self) -> tuple[Rich, ...]:
         style = self.spec.style
-        out: list[Rich] = [rich(f"conventions.precision_{style.rounding}", digits=style.digits)]
+        out: list[Rich] = [self.say(f"conventions.precision_{style.rounding}", digits=style.digits)]
         kinds = {n.expr.fn for n in self.graph.nodes if isinstance(n.expr, Call)}
         for fn, math in CONVENTION_MATH.items():
             if fn in kinds:
-                out.append(rich(f"conventions.{fn}", *math))
+                out.append(self.say(f"conventions.{fn}", *math))
         if self.graph.upstream:
-            out.append(rich("conventions.upstream"))
+            out.append(self.say("conventions.upstream"))
         from .optimizer import conventions
         from .training import training_conventions
 
@@ -98,14 +117,15 @@ class Explainer:
             rows = given_rows(self, leaves, KIND_WORDS)
             leaves = []
         for n in leaves:
-            kind = KIND_WORDS.get(n.role or n.kind, n.kind)
+            kind = self.word(f"table.{KIND_WORDS.get(n.role or n.kind, n.kind)}")
             rows.append((("", n.latex), (kind,), ("", self.num(n.value, exact=True))))  # type: ignore[arg-type]
         for name, g in self.graph.upstream.items():
-            rows.append((("", d("L", self.tex(name))), ("upstream gradient",), ("", self.num(g, True))))
+            rows.append((("", d("L", self.tex(name))), (self.word("table.upstream"),), ("", self.num(g, True))))
         if self.der.learning_rate is not None:
-            rows.append((("", ETA), ("learning rate",), ("", self.num(self.der.learning_rate, True))))
+            rows.append((("", ETA), (self.word("table.learning_rate"),), ("", self.num(self.der.learning_rate, True))))
         rows.extend(training_rows(self))
-        return Table((("quantity",), ("kind",), ("value",)), tuple(rows))
+        header = tuple((self.word(f"table.{k}"),) for k in ("quantity", "kind", "value"))
+        return Table(header, tuple(rows))
 
     def definitions(self) -> tuple[Eq, ...]:
         """The graph's own definitions (a layered network's are its forward pass)."""
@@ -122,12 +142,11 @@ class Explainer:
         sub = Printer(self.names, self.fmt, step.values, exact)
         forward = [self.forward_eq(n, step, sub) for n in self.graph.nodes
                    if n.expr is not None and n.kind != "loss"]
-        sections = [Section("Forward pass", (), tuple(forward))]
+        sections = [Section(self.word("heading.forward"), (), tuple(forward))]
         if self.graph.has_loss:
-            sections.append(Section("Loss", (), (self.forward_eq(self.graph.by_name["L"], step, sub),)))
-        sections.append(Section("Backward pass", (
-            "Every partial derivative of the loss, from the loss down: the chain rule, "
-            "each local derivative with its formula and value, then the result.",), self.backward(step)))
+            loss = self.forward_eq(self.graph.by_name["L"], step, sub)
+            sections.append(Section(self.word("heading.loss"), (), (loss,)))
+        sections.append(Section(self.word("heading.backward"), self.backward_intro(), self.backward(step)))
         sections.extend(self.update_sections(step))
         return Iteration(step.index + 1, tuple(sections))
 
@@ -138,8 +157,12 @@ class Explainer:
 
             return [optimizer_section(self, step)]
         if self.der.learning_rate is not None:
-            return [Section("Gradient-descent updates", self.update_intro(), self.updates(step))]
+            return [Section(self.word("heading.updates"), self.update_intro(), self.updates(step))]
         return []
+
+    def backward_intro(self) -> Rich:
+        key = "backward.intro_full" if self.spec.style.detail == "full" else "backward.intro"
+        return self.say(key)
 
     def forward_eq(self, n: Node, step: Step, sub: Printer) -> Eq:
         assert n.expr is not None
@@ -160,8 +183,17 @@ class Explainer:
                   **{f"l:{c}/{p}": v for (c, p), v in step.local.items()}}
         sub = Printer(self.names, self.fmt, values, self.exact0 if step.index == 0 else frozenset())
         out: list[Eq] = []
+        short = output_shortcut(self.spec, self.graph)  # dL/dz_j = a_j - t_j
+        skipped = {a for a, _ in short.values()}
         for n in backward_order(self.graph):
-            out.extend(self.adjoint_eqs(n, step, sub))
+            if n.name in short:
+                a, t = short[n.name]
+                note = self.say(f"backward.shortcut_{self.spec.problem.layers[-1].activation}",  # type: ignore[union-attr]
+                            "\\frac{\\partial L}{\\partial z_j} = a_j - t_j") if not out else ()
+                out.append(shortcut_eq(n.name, d("L", n.latex), a, t, self.num(step.adjoint[n.name]),
+                                       self.symbolic, sub, note, n.name in self.ask))
+            elif n.name not in skipped:
+                out.extend(self.adjoint_eqs(n, step, sub))
         return tuple(out)
 
     def adjoint_eqs(self, n: Node, step: Step, sub: Printer) -> list[Eq]:
@@ -173,14 +205,16 @@ class Explainer:
         seed = g.upstream.get(name)
         if not kids:
             if seed is not None:
-                return [Eq(lhs, ((self.num(seed, True),),), "given", name, note=("Given upstream gradient.",))]
-            return [Eq(lhs, (("0",),), "adjoint", name, note=("", n.latex, " does not affect the loss."))]
+                return [Eq(lhs, ((self.num(seed, True),),), "given", name, note=self.say("notes.upstream_given"))]
+            return [Eq(lhs, (("0",),), "adjoint", name, note=self.say("notes.no_effect", n.latex))]
         out: list[Eq] = [self.local_eq(c, n, f, step, sub) for c, f in self.nontrivial_locals(n)]
         chain, named = self.chain_rule(n)
         if seed is not None:
             chain.insert(0, Num(Fraction(seed)))
             named.insert(0, Num(Fraction(seed)))
-        steps = [] if kids == ("L",) and seed is None else [self.symbolic.terms(_sum(chain))]
+        full = self.spec.style.detail == "full"
+        # compact: the chain rule with leaf local derivatives already written in (dL/dz x)
+        steps = [] if (kids == ("L",) and seed is None) or not full else [self.symbolic.terms(_sum(chain))]
         s2 = self.symbolic.terms(_sum(named))
         if not steps or s2 != steps[0]:
             steps.append(s2)
@@ -199,9 +233,9 @@ class Explainer:
         if shared is not None:
             note = shared
         elif len(kids) > 1:
-            listed = [self.tex(c) for c in kids]
-            note = gradient_note(self, name) or ("", n.latex, " feeds ", *_join_math(listed),
-                                                 f", so its gradient sums {len(kids)} paths.")
+            note = gradient_note(self, name) or ()
+            if not note and full:  # compact: the backward intro says it once
+                note = self.say("notes.feeds", n.latex, ",\\ ".join(self.tex(c) for c in kids), count=len(kids))
         out.append(Eq(lhs, tuple(steps), "adjoint", name, note=note, boxed=box))
         return out
 
@@ -238,7 +272,7 @@ class Explainer:
         if isinstance(f, Call) and f.fn == "step" and value == 0:
             z = f.args[0]
             shown = f"{self.symbolic(z)} = {self.num(evaluate(z, step.values))} \\le 0"
-            note = ("ReLU is inactive (", shown, "), so its derivative is 0.")
+            note = self.say("notes.relu_inactive", shown)
         elif self.layered:
             from .layers import local_note
 
@@ -247,11 +281,14 @@ class Explainer:
 
     def update_intro(self) -> Rich:
         frozen = sorted(self.graph.frozen)
-        text = "Each parameter moves against its gradient: "
-        rich: list[str] = [text, "\\theta \\leftarrow \\theta - \\eta \\frac{\\partial L}{\\partial \\theta}"]
-        if frozen:
-            rich += [". Frozen (shown, never updated): ", ", ".join(self.tex(f) for f in frozen)]
-        return (*rich, ".")
+        rule = "\\theta \\leftarrow \\theta - \\eta \\frac{\\partial L}{\\partial \\theta}"
+        pieces = list(self.say("updates.rule", rule))
+        if frozen:  # one formula a name, so that a long list breaks between names
+            names = [self.tex(f) for f in frozen]
+            pieces += [f". {self.word('updates.frozen')} "]
+            for i, m in enumerate(names):
+                pieces += ([", "] if i else []) + [m]
+        return (*pieces, ".")
 
     def updates(self, step: Step) -> tuple[Eq, ...]:
         lr = self.der.learning_rate
@@ -266,19 +303,20 @@ class Explainer:
             sym = f"{p.latex} - {ETA} {d('L', p.latex)}"
             gs = self.num(g)
             num = f"{self.num(old, p.name in exact)} - {self.num(lr, True)}\\left({gs}\\right)"
-            out.append(Eq(p.latex, ((sym,), (num,), (self.num(step.updated[p.name]),)), "update", p.name,
+            shown = ((sym,), (num,)) if self.spec.style.detail == "full" else ((num,),)  # the intro has the rule
+            out.append(Eq(p.latex, (*shown, (self.num(step.updated[p.name]),)), "update", p.name,
                           rel="\\leftarrow", boxed=p.name in self.ask))
         return tuple(out)
 
     # -- summary -------------------------------------------------------------
     def summary(self) -> Table:
         its = self.der.iterations
-        header: list[Rich] = [("quantity",), ("value",)]
+        header: list[Rich] = [(self.word("table.quantity"),), (self.word("table.value"),)]
         for s in its:
-            suffix = f" (iteration {s.index + 1})" if len(its) > 1 else ""
+            suffix = " " + self.word("heading.in_iteration", n=s.index + 1) if len(its) > 1 else ""
             header.append(("", "\\partial L / \\partial \\cdot", suffix))
             if self.der.learning_rate is not None:
-                header.append((f"updated{suffix}",))
+                header.append((self.word("table.updated") + suffix,))
         rows = []
         for n in self.graph.nodes:
             if n.kind not in ("param", "input"):
@@ -324,13 +362,3 @@ def _times(adjoint: Expr, local: Expr) -> Expr:
 
 def _sum(terms: list[Expr]) -> Expr:
     return terms[0] if len(terms) == 1 else Add(tuple(terms))
-
-
-def _join_math(items: list[str]) -> list[str]:
-    """["a", "b", "c"] -> math a, text ", ", math b, text " and ", math c (alternating)."""
-    out: list[str] = []
-    for i, m in enumerate(items):
-        if i:
-            out.append(" and " if i == len(items) - 1 else ", ")
-        out.append(m)
-    return out

@@ -78,20 +78,20 @@ class MatrixExplainer(Explainer):
         forward: list[Eq] = []
         for l in range(1, len(self.net.layers) + 1):
             forward += self.forward_layer(l, step, exact)
-        sections = [Section("Forward pass (matrix form)", self.shapes(), tuple(forward))]
+        sections = [Section(self.word("heading.forward_matrix"), self.shapes(), tuple(forward))]
         if self.graph.has_loss:
             sub = self.scalar_printer(step)
-            sections.append(Section("Loss", (), (self.forward_eq(self.graph.by_name["L"], step, sub),)))
+            loss = self.forward_eq(self.graph.by_name["L"], step, sub)
+            sections.append(Section(self.word("heading.loss"), (), (loss,)))
         back: list[Eq] = []
         for l in range(len(self.net.layers), 0, -1):
             back += self.backward_layer(l, step)
-        intro: Rich = ("Per layer: the general formula, then the numbers. ", "\\odot",
-                       " is the element-wise product.")
-        sections.append(Section("Backward pass (matrix form)", intro, tuple(back)))
+        intro = self.say("matrix.intro", "\\odot")
+        sections.append(Section(self.word("heading.backward_matrix"), intro, tuple(back)))
         if self.der.optimizer is not None and self.der.optimizer.given:
             sections.extend(self.update_sections(step))
         elif self.der.learning_rate is not None:
-            sections.append(Section("Gradient-descent updates", self.update_intro(), self.matrix_updates(step)))
+            sections.append(Section(self.word("heading.updates"), self.update_intro(), self.matrix_updates(step)))
         return Iteration(step.index + 1, tuple(sections))
 
     def scalar_printer(self, step: Step):  # type: ignore[no-untyped-def]
@@ -104,10 +104,10 @@ class MatrixExplainer(Explainer):
         prev = self.net.input_count
         for l, layer in enumerate(self.net.layers, 1):
             r, c = (layer.units, prev) if self.column else (prev, layer.units)
-            out += ["Shapes: " if l == 1 else ", ", f"W^{{({l})}} \\in \\mathbb{{R}}^{{{r} \\times {c}}}"]
+            out += [self.word("matrix.shapes") + " " if l == 1 else ", ",
+                    f"W^{{({l})}} \\in \\mathbb{{R}}^{{{r} \\times {c}}}"]
             prev = layer.units
-        vec = "column" if self.column else "row"
-        return (*out, f"; vectors are {vec} vectors.")
+        return (*out, "; " + self.word("matrix.column" if self.column else "matrix.row"))
 
     def forward_layer(self, l: int, step: Step, exact: bool) -> list[Eq]:
         values = step.values
@@ -155,7 +155,7 @@ class MatrixExplainer(Explainer):
             out.append(Eq(delta, ((f"{jt} {da}",), (f"{bmatrix(jac)}^{{\\top}} {self.shown(agrid, adj)}",),
                                   (self.shown(zgrid, adj),)), "vector-adjoint", f"z{l}",
                           entries=self.entries(zgrid),
-                          note=("Softmax couples its units: ", "J_{jk} = a_j(\\delta_{jk} - a_k)", ".")))
+                          note=self.say("matrix.softmax", "J_{jk} = a_j(\\delta_{jk} - a_k)")))
         elif act in ("linear", "identity"):
             out.append(Eq(delta, ((da,), (self.shown(zgrid, adj),)), "vector-adjoint", f"z{l}",
                           entries=self.entries(zgrid)))
@@ -197,8 +197,8 @@ class MatrixExplainer(Explainer):
 
     def top_note(self) -> Rich:
         if self.graph.upstream:
-            return ("The upstream gradient is given.",)
-        return ("From the loss, entry by entry: ", "\\frac{\\partial L}{\\partial a_j}", " as in the scalar form.")
+            return self.say("matrix.upstream")
+        return self.say("matrix.from_loss", "\\frac{\\partial L}{\\partial a_j}")
 
     def matrix_updates(self, step: Step) -> tuple[Eq, ...]:
         lr = self.der.learning_rate
@@ -223,7 +223,7 @@ class MatrixExplainer(Explainer):
                 d = f"\\frac{{\\partial L}}{{\\partial {sym}}}"
                 note: Rich = ()
                 if len(live) < len(names):
-                    note = ("Frozen entries keep their values.",)
+                    note = self.say("matrix.frozen")
                 out.append(Eq(sym, ((f"{sym} - {ETA} {d}",), (f"{old} - {self.num(lr, True)} {grad}",), (value,)),
                               "vector-update", sym, rel="\\leftarrow", entries=tuple(names), boxed=True,
                               note=note))

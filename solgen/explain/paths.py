@@ -84,7 +84,7 @@ class PathsExplainer(Explainer):
         paths = self.paths(n.name)
         lhs = d("L", n.latex)
         if not paths:
-            return Eq(lhs, (("0",),), "adjoint", n.name, note=("", n.latex, " does not affect the loss."))
+            return Eq(lhs, (("0",),), "adjoint", n.name, note=self.say("notes.no_effect", n.latex))
         products: list[Expr] = []
         for path in paths:
             factors: list[Expr] = [Var(f"l:{c}/{p}") for c, p in reversed(path)]
@@ -95,7 +95,7 @@ class PathsExplainer(Explainer):
         total = products[0] if len(products) == 1 else _add(products)
         note: Rich = ()
         if len(paths) > 1:
-            note = ("", n.latex, f" reaches the loss along {len(paths)} paths, so its gradient sums them.")
+            note = self.say("notes.paths", n.latex, count=len(paths))
         steps = (self.symbolic.terms(total), sub.terms(total), (self.num(step.adjoint[n.name]),))
         return Eq(lhs, steps, "adjoint", n.name, note=note,
                   boxed=n.name in self.ask)

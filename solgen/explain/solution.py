@@ -29,15 +29,6 @@ class Eq:
         """Each step as one string (its terms joined)."""
         return tuple(" ".join(s) for s in self.steps)
 
-    @property
-    def short(self) -> bool:
-        """Fits one display line: templates then skip the aligned block."""
-        width = len(self.lhs) + sum(len(s) + 3 for s in self.sides)
-        return width < 160 and max(len(s) for s in self.steps) <= WRAP
-
-
-WRAP = 6  # terms per line when a long sum is wrapped
-
 
 @dataclass(frozen=True)
 class Table:
@@ -78,3 +69,6 @@ class Solution:
     find: Rich = ()  # the sentence before that list
     examples: Table | None = None  # a batch's examples, one row each (shown with the given values)
     examples_caption: Rich = ()
+    given_math: tuple[Eq, ...] = ()  # the given values as vectors and matrices (compact detail)
+    language: str = "en"  # [style] language: the catalog the templates' headings come from
+    detail: str = "compact"  # [style] detail: "compact" or "full" (one quantity per display)

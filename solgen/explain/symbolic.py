@@ -9,6 +9,8 @@ from solgen.spec.sections import Spec
 from .base import Explainer, _sum, backward_order, d
 from .solution import Eq, Iteration, Rich, Section, Solution, Table
 
+_KIND = {"param": "parameter"}
+
 
 class SymbolicExplainer(Explainer):
     def __init__(self, spec: Spec, graph: Graph) -> None:
@@ -18,21 +20,23 @@ class SymbolicExplainer(Explainer):
         g = self.graph
         forward = tuple(Eq(n.latex, (self.symbolic.terms(n.expr),), "symbolic", n.name)  # type: ignore[arg-type]
                         for n in g.nodes if n.expr is not None and n.kind != "loss")
-        sections = [Section("Forward pass", (), forward)]
+        sections = [Section(self.word("heading.forward"), (), forward)]
         if g.has_loss:
             loss = g.by_name["L"]
-            sections.append(Section("Loss", (), (Eq("L", (self.symbolic.terms(loss.expr),), "symbolic", "L"),)))  # type: ignore[arg-type]
+            shown = Eq("L", (self.symbolic.terms(loss.expr),), "symbolic", "L")  # type: ignore[arg-type]
+            sections.append(Section(self.word("heading.loss"), (), (shown,)))
         back: list[Eq] = []
         for n in backward_order(g):
             back += self.general(n)
-        sections.append(Section("Backward pass", ("The general formulas, from the loss down.",), tuple(back)))
-        rows = tuple((("", n.latex), (n.role and {"x": "input", "W": "weight", "b": "bias"}[n.role] or n.kind,))
+        sections.append(Section(self.word("heading.backward"), self.say("symbolic.intro"), tuple(back)))
+        kinds = {"x": "input", "W": "weight", "b": "bias"}
+        rows = tuple((("", n.latex), (self.word(f"table.{kinds.get(n.role, _KIND.get(n.kind, n.kind))}"),))
                      for n in g.nodes if n.kind in ("input", "param"))
-        given = Table((("quantity",), ("kind",)), rows)
-        conventions: tuple[Rich, ...] = (("No values are given: every quantity stays a symbol.",),
-                                         *self.conventions()[1:])
+        given = Table(((self.word("table.quantity"),), (self.word("table.kind"),)), rows)
+        conventions: tuple[Rich, ...] = (self.say("symbolic.no_values"), *self.conventions()[1:])
         return Solution(self.spec.title, self.spec.description, "worked", conventions, given, (),
-                        (Iteration(1, tuple(sections)),), None, {"parameters": len(g.params)})
+                        (Iteration(1, tuple(sections)),), None, {"parameters": len(g.params)},
+                        language=self.lang, detail=self.spec.style.detail)
 
     def general(self, n: Node) -> list[Eq]:
         kids = self.graph.children[n.name]

@@ -28,7 +28,7 @@ def pdf(solved: Any, options: Any, out: dict[str, bytes]) -> None:
 
     stem = solved.spec.stem
     tex = out.get(f"{stem}.tex") or _text(solved, options, "tex")
-    out[f"{stem}.pdf"] = build_pdf(tex, stem)
+    out[f"{stem}.pdf"] = build_pdf(tex, stem, ours=not options.templates)
 
 
 def answers(solved: Any, options: Any, out: dict[str, bytes]) -> None:

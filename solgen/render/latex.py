@@ -34,8 +34,9 @@ class Printer:
         """A sum as its terms with their signs (``a``, ``+ b``, ``- c``), for line wrapping."""
         if not isinstance(e, Add):
             return (self(e),)
-        out = [self.print(e.terms[0])[0]]
-        out += [self._signed(t) for t in e.terms[1:]]
+        flat = _flatten(e)  # a + (b + c) is a + b + c
+        out = [self.print(flat[0])[0]]
+        out += [self._signed(t) for t in flat[1:]]
         return tuple(out)
 
     def number(self, v: Value, exact: bool = False) -> str:
@@ -61,13 +62,15 @@ class Printer:
             numeric = self.values is not None and isinstance(e.base, Var)
             if p < ATOM or numeric or (isinstance(e.base, Call) and e.base.fn == "exp") or "^" in s:
                 s = paren(s)
+            elif _scripted(s):  # a^{(2)}_{1} squared: {a^{(2)}_{1}}^{2}, never a double superscript
+                s = f"{{{s}}}"
             return f"{s}^{{{self(e.exp)}}}", POW
         return self._call(e), ATOM
 
     def _signed(self, t: Expr) -> str:
         if isinstance(t, Neg):
             s, p = self.print(t.arg)
-            return "- " + (paren(s) if p <= ADD else s)
+            return "- " + (paren(s) if p <= NEG else s)  # a - (-1), never a - -1
         s, p = self.print(t)
         return "+ " + (paren(s) if p <= NEG else s)
 
@@ -98,6 +101,8 @@ class Printer:
             elif s.startswith("\\left("):
                 out += s
             elif _starts_numeric(s) and (_starts_numeric(prev) or prev.endswith("right)")):
+                out += " \\cdot " + s
+            elif s.startswith("\\mathit{") or prev.startswith("\\mathit{"):  # num inv reads as a word
                 out += " \\cdot " + s
             else:
                 out += " " + s
@@ -182,6 +187,26 @@ TWO_ARGUMENTS = {
     "huber": "h_{{{v}}}{pu}", "clip": "\\operatorname{{clip}}\\left({u}, {neg}, {v}\\right)",
     "softmax_ce": "",
 }
+
+
+def _flatten(e: Add) -> list[Expr]:
+    out: list[Expr] = []
+    for t in e.terms:
+        out += _flatten(t) if isinstance(t, Add) else [t]
+    return out
+
+
+def _scripted(s: str) -> bool:
+    """Whether a printed atom ends in a sub- or superscript at its top level (a power needs braces)."""
+    depth = 0
+    for i, ch in enumerate(s):
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+        elif depth == 0 and ch in "^_" and i > 0:
+            return True
+    return False
 
 
 def _starts_numeric(s: str) -> bool:

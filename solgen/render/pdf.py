@@ -20,7 +20,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from solgen.errors import SpecError, ToolError
+from solgen.errors import LatexError, SpecError, ToolError
 
 PACKAGES = "texlive-latex-base texlive-latex-recommended texlive-pictures latexmk"
 EPOCH = "1700000000"
@@ -37,7 +37,9 @@ def timeout() -> float:
     return value if value > 0 else DEFAULT_TIMEOUT
 
 
-def build_pdf(tex: bytes, stem: str) -> bytes:
+def build_pdf(tex: bytes, stem: str, ours: bool = True) -> bytes:
+    """``ours``: the .tex comes from solgen's own templates, so a failure is solgen's bug (exit 3);
+    from a user's --templates it is that template's error (exit 2)."""
     if not shutil.which("pdflatex"):
         raise ToolError(f"PDF output needs TeX: install it with `apt-get install {PACKAGES}`")
     remove_leftovers()
@@ -53,7 +55,11 @@ def build_pdf(tex: bytes, stem: str) -> bytes:
         if code != 0 or not pdf.exists():
             log = (Path(tmp) / "doc.log")
             first = _first_error(log.read_text(errors="replace") if log.exists() else stdout)
-            raise ToolError(f"{stem}.tex: LaTeX failed: {first}")
+            if not ours:
+                raise ToolError(f"{stem}.tex: LaTeX failed: {first}")
+            kept = _keep(tex, stem)
+            raise LatexError(f"{stem}.tex: LaTeX failed: {first}; this is a bug in solgen, please report it "
+                             f"with the kept file {kept}")
         return pdf.read_bytes()
 
 
@@ -109,6 +115,14 @@ def _alive(pid: int) -> bool:
     except (PermissionError, OverflowError):
         return True
     return True
+
+
+def _keep(tex: bytes, stem: str) -> Path:
+    """The failing .tex, kept outside the build folder (which is removed) for the bug report."""
+    folder = Path(tempfile.mkdtemp(prefix="solgen-failed-"))
+    kept = folder / f"{stem}.tex"
+    kept.write_bytes(tex)
+    return kept
 
 
 def _first_error(log: str) -> str:

@@ -21,7 +21,9 @@ from jinja2.sandbox import SandboxedEnvironment
 from solgen.errors import SolgenError
 from solgen.explain.solution import Rich, Solution
 
+from .breaking import blocks
 from .latexsafe import md_escape, tex_escape
+from .tables import columns
 
 FORMATS = {"md": ("markdown", "solution.md.j2"), "tex": ("latex", "solution.tex.j2")}
 
@@ -45,6 +47,13 @@ def _rich(escape: callable[[str], str], math: str) -> callable[[Rich], str]:  # 
         return "".join(out)
 
     return render
+
+
+def _message(key: str, language: str, **words: object) -> str:
+    """A heading or sentence of the templates, from the message catalog (unescaped text)."""
+    from solgen.messages import text
+
+    return text(key, language, **words)
 
 
 def _bytecode_cache() -> jinja2.BytecodeCache | None:
@@ -112,6 +121,9 @@ def environment(fmt: str, user_dir: str | None = None) -> jinja2.Environment:
     escape = tex_escape if fmt == "tex" else md_escape
     env.filters["text"] = escape
     env.filters["rich"] = _rich(escape, "${}$")
+    env.filters["blocks"] = blocks
+    env.filters["columns"] = columns
+    env.globals["t"] = _message
     return env
 
 

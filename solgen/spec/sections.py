@@ -45,6 +45,11 @@ class Style:
     digits: int = 4
     decimal: str = "."
     rounding: str = "display"
+    detail: str = "compact"  # "full": one quantity per display, every chain-rule step
+    language: str = "en"  # the message catalog: templates/messages/<language>.toml
+
+
+LANGUAGES = ("en", "de", "fr", "es", "pt")  # each has templates/messages/<language>.toml
 
 
 @dataclass(frozen=True)
@@ -237,7 +242,8 @@ class _SpecReader(Reader):
 
     def style(self, value: Any) -> Style:
         table = self.table(value, "style")
-        self.keys(table, ("form", "chain", "digits", "decimal", "rounding"), "style")
+        self.keys(table, ("form", "chain", "digits", "decimal", "rounding", "detail", "language"),
+                  "style")
         d = Style()
         return Style(
             form=self.choice(table.get("form", d.form), "style.form", ("scalar", "matrix")),
@@ -245,6 +251,8 @@ class _SpecReader(Reader):
             digits=self.integer(table.get("digits", d.digits), "style.digits", 1, 15),
             decimal=self.choice(table.get("decimal", d.decimal), "style.decimal", (".", ",")),
             rounding=self.choice(table.get("rounding", d.rounding), "style.rounding", ("display", "carry")),
+            detail=self.choice(table.get("detail", d.detail), "style.detail", ("compact", "full")),
+            language=self.choice(table.get("language", d.language), "style.language", LANGUAGES),
         )
 
     def network(self, body: dict[str, Any]) -> Network:

@@ -93,11 +93,11 @@ class _GraphDrawer:
                 if p in shapes:
                     param = on_edge.get((p, n.name))
                     label = _named(g.by_name[param], self.fmt) if param else None
-                    pic.connect(shapes[p], shapes[n.name], label, grey=param in g.frozen)
+                    pic.connect(shapes[p], shapes[n.name], label, grey=param in g.frozen, dashed=param in g.frozen)
         self.leaves(shapes, set(on_edge.values()))
         self.upstream(shapes)
         if g.frozen:
-            pic.notes.append(_words("Grey: frozen parameters (not updated)."))
+            pic.notes.append(_words("Grey and dashed: frozen parameters (not updated)."))
         return pic
 
     def main_node(self, n: Node, x: float, y: float) -> Shape:

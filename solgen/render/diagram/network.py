@@ -100,7 +100,7 @@ class _NetworkDrawer:
                 pic.notes.append(Text(f"{where}: units 4 to {n - 2} of {n:,} are not drawn ($\\vdots$).",
                                       f"{where}: units 4 to {n - 2} of {n:,} are not drawn (⋮).", "small"))
         if self.graph.frozen:
-            pic.notes.append(_words("Grey: frozen parameters (not updated)."))
+            pic.notes.append(_words("Grey and dashed: frozen parameters (not updated)."))
 
     def input(self, x: float, y: float, j: int) -> Shape:
         node = self.node(f"x[{j}]")
@@ -134,7 +134,8 @@ class _NetworkDrawer:
                         label = _named(node, self.fmt)
                     else:
                         label = _number(self.fmt, node.value)
-                self.pic.connect(src, dst, label, grey=node.name in self.graph.frozen)
+                frozen = node.name in self.graph.frozen
+                self.pic.connect(src, dst, label, grey=frozen, dashed=frozen)
 
     def biases(self, layer: int, spec: Layer, receivers: dict[int, Shape], x_prev: float, bottom: float) -> None:
         if spec.bias is None:

@@ -13,7 +13,7 @@ _FILL = {
     "ground": ("white", "#ffffff"),  # text on a white ground, over any edge
 }
 _EDGE_COLOUR = ("black!70", "#4d4d4d")
-_GREY = ("black!45", "#8c8c8c")
+_GREY = ("black!60", "#666666")  # frozen: grey that still prints, and dashed
 
 
 def _f(v: float) -> str:

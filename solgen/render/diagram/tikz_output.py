@@ -28,7 +28,7 @@ def _to_tikz(pic: Picture, fit: bool) -> str:
     out = [r"\begin{tikzpicture}[x=1cm,y=1cm,>=stealth,every node/.style={inner sep=1pt},",
            r"  wire/.style={->,draw=black!70,line width=0.5pt},",
            r"  elabel/.style={fill=white,inner sep=0.7pt,font=\scriptsize},",
-           r"  faded/.style={draw=black!45,text=black!50}]"]
+           r"  faded/.style={draw=black!60,text=black!65}]"]
     grounded = [s for s in pic.shapes if s.fill == "ground"]
     for s in pic.shapes:
         if s.fill != "ground":
