@@ -66,9 +66,9 @@ def training_rows(ex: Explainer) -> list[tuple[Rich, ...]]:
                 rows.append(((key,), ("sgd",), ("true" if value else "false",)))
                 continue
             rows.append((("", HYPER[key]), (key.replace("_", " "),), ("", ex.num(value, True))))
-    for key, symbol in (("l1", "\\lambda_1"), ("l2", "\\lambda_2")):
-        if getattr(spec, key):
-            rows.append((("", symbol), (text(f"given.{key}"),), ("", ex.num(getattr(spec, key), True))))
+    for key, symbol, weight in (("l1", "\\lambda_1", spec.l1), ("l2", "\\lambda_2", spec.l2)):
+        if weight:
+            rows.append((("", symbol), (text(f"given.{key}"),), ("", ex.num(weight, True))))
     if isinstance(net, Network) and ex.graph.examples:
         rows.append(((text("given.reduction"),), (text("given.reduction_kind"),), (net.reduction,)))
     if isinstance(net, Network) and net.loss == "huber":
