@@ -16,7 +16,7 @@ import base64
 import xml.etree.ElementTree as ET
 from typing import Any
 
-from . import lms
+import solgen.export.lms as lms
 
 SUFFIX = ".moodle.xml"
 

@@ -20,7 +20,7 @@ import xml.etree.ElementTree as ET
 import zipfile
 from typing import Any
 
-from . import lms
+import solgen.export.lms as lms
 
 SUFFIX = ".qti.zip"
 NS = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
