@@ -4,7 +4,7 @@ The build runs in a private temporary folder (``solgen-<pid>-*``, mode 0700)
 with -no-shell-escape, TeX's file access restricted to that folder
 (openin_any=p, openout_any=p), and SOURCE_DATE_EPOCH / FORCE_SOURCE_DATE fixed,
 so the same .tex gives the same bytes every time.  A build gets at most
-``SOLGEN_PDF_TIMEOUT`` seconds (default 120); then latexmk and every TeX process
+``SOLGEN_PDF_TIMEOUT`` seconds (default 600); then latexmk and every TeX process
 it started (its own process group) are killed.  The folders that killed runs
 left behind are removed by the next build.
 """
@@ -23,7 +23,7 @@ from solgen.errors import SpecError, ToolError
 
 PACKAGES = "texlive-latex-base texlive-latex-recommended texlive-pictures latexmk"
 EPOCH = "1700000000"
-DEFAULT_TIMEOUT = 120
+DEFAULT_TIMEOUT = 600  # a long answer key on a busy machine takes minutes
 _FOLDER = re.compile(r"solgen-(\d+)-")
 
 
