@@ -8,6 +8,7 @@ stops at 10 columns by default) builds its PDF.
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -61,3 +62,20 @@ def test_a_matrix_with_twelve_columns_compiles(tmp_path: Path) -> None:
     result = run(["render", str(spec), "-o", str(tmp_path / "out"), "--format", "pdf"])
     assert result.exit_code == 0, result.stderr
     assert (tmp_path / "out" / "wide.pdf").read_bytes().startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("name", ["x^1^2", "x_\\hat{y}", "x_1_2", "x^'", "x^2'"])
+def test_display_names_tex_cannot_compile_are_spec_errors_at_their_key(tmp_path: Path, name: str) -> None:
+    spec = tmp_path / "n.toml"
+    spec.write_text(GRAPH.format(expr="B + 1") + "latex = { B = " + json.dumps(name) + " }\n")
+    result = run(["render", str(spec), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 2, result.stderr
+    assert result.stderr.startswith("n.toml: graph.latex.B: ")
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("name", ["x'^2", "x''", "{x_1}_2", "w^{(1)}_{12}", "\\hat{y}_1"])
+def test_display_names_tex_accepts_still_work(tmp_path: Path, name: str) -> None:
+    spec = tmp_path / "n.toml"
+    spec.write_text(GRAPH.format(expr="B + 1") + "latex = { B = " + json.dumps(name) + " }\n")
+    assert run(["render", str(spec), "-o", str(tmp_path / "out")]).exit_code == 0

@@ -66,9 +66,16 @@ def check_display_name(text: str) -> str | None:
         return "'^^' is not allowed in a display name"
     depth = 0
     tokens = list(_TOKEN.finditer(text))
+    scripts: list[set[str]] = [set()]  # per brace depth: ^ and _ given since the last atom
+    previous = ""
     for i, m in enumerate(tokens):
         command, escaped, plain, other = m.groups()
         nxt = next((t.group() for t in tokens[i + 1:] if t.group() != " "), "")
+        problem = _script_problem(m.group(), previous, scripts)
+        if problem:
+            return problem
+        if m.group() != " ":
+            previous = m.group()
         if command is not None and command not in SAFE_COMMANDS:
             return f"\\{command} is not allowed in a display name"
         if command in TAKES_ARGUMENT and nxt in ("", "}", "^", "_"):
@@ -83,10 +90,12 @@ def check_display_name(text: str) -> str | None:
             return f"'{plain}' needs something after it, as in w{plain}{{1}}"
         if plain == "{":
             depth += 1
+            scripts.append(set())
         elif plain == "}":
             depth -= 1
             if depth < 0:
                 return "unbalanced braces"
+            scripts.pop()
     if depth:
         return "unbalanced braces"
     if not text.strip():
@@ -105,6 +114,25 @@ def _tex_char(c: str) -> str:
     if greek:
         return f"\\ensuremath{{\\{greek}}}"
     return f"{{\\ttfamily[U+{ord(c):04X}]}}"  # a character pdflatex has no glyph for: named, not a failure
+
+
+def _script_problem(token: str, previous: str, scripts: list[set[str]]) -> str | None:
+    """What TeX would stop at: a second ^ (or ' , which is ^\\prime) or _ on one atom, or a
+    command with an argument as a script without braces (``x_\\hat{y}``)."""
+    here = scripts[-1]
+    if previous in ("^", "_") and token.startswith("\\") and token[1:] in TAKES_ARGUMENT:
+        return f"write {previous}{{{token}{{...}}}}: a script that takes an argument needs braces"
+    if token not in ("^", "_", "'"):
+        if token not in (" ", "{", "}") and previous not in ("^", "_"):
+            here.clear()  # a new atom
+        return None
+    if previous == "^" and token == "'":
+        return "write x^{\\prime} or x', not x^'"
+    if (token == "'" and "^" in here) or (token != "'" and token in here):
+        what = "subscript" if token == "_" else "superscript"
+        return f"a double {what} on one symbol: group it, as in x_{{12}} or {{x_1}}_2"
+    here.add(token)
+    return None
 
 
 def tex_escape(text: str) -> str:

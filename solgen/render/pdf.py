@@ -6,7 +6,7 @@ with -no-shell-escape, TeX's file access restricted to that folder
 so the same .tex gives the same bytes every time.  One pass suffices: the documents
 say \\nofiles (no cross-references, no .aux to settle), so latexmk's reruns and
 bookkeeping are not needed.  A build gets at most ``SOLGEN_PDF_TIMEOUT`` seconds
-(default 120); then pdflatex (in its own process group) is killed.  The folders that
+(default 600); then pdflatex (in its own process group) is killed.  The folders that
 killed runs left behind are removed by the next build.
 """
 
@@ -24,7 +24,7 @@ from solgen.errors import LatexError, SpecError, ToolError
 
 PACKAGES = "texlive-latex-base texlive-latex-recommended texlive-pictures latexmk"
 EPOCH = "1700000000"
-DEFAULT_TIMEOUT = 120
+DEFAULT_TIMEOUT = 600  # a long answer key on a busy machine takes minutes
 _FOLDER = re.compile(r"solgen-(\d+)-")
 
 

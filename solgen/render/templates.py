@@ -7,11 +7,14 @@ never collide with Jinja.  Layout lives in the templates only.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import os
 import re
 import signal
 import stat
 import threading
+import types
 from functools import cache
 from pathlib import Path
 
@@ -117,7 +120,7 @@ def environment(fmt: str, user_dir: str | None = None) -> jinja2.Environment:
     env = (_BoundedSandbox if user_dir else jinja2.Environment)(**options)  # type: ignore[arg-type]
     if user_dir:
         env.filters.update({k: _bounded_call(f) for k, f in env.filters.items()})
-        env.globals.update({k: _bounded_call(f) for k, f in env.globals.items() if callable(f)})
+        env.globals.update({k: _bounded_call(f) for k, f in env.globals.items()})
     escape = tex_escape if fmt == "tex" else md_escape
     env.filters["text"] = escape
     env.filters["rich"] = _rich(escape, "${}$")
@@ -150,13 +153,14 @@ def _checked_size(value: object) -> object:
 
 
 def _bounded_call(fn):  # type: ignore[no-untyped-def]
+    if not inspect.isfunction(fn):  # cycler, joiner, namespace: classes, left as they are
+        return fn
+
+    @functools.wraps(fn)  # keeps Jinja's pass_context / pass_environment mark (in __dict__)
     def call(*args, **kwargs):  # type: ignore[no-untyped-def]
         _check_arguments(args, kwargs)
         return _checked_size(fn(*args, **kwargs))
 
-    for attr in ("jinja_pass_arg",):  # keep Jinja's pass_context / pass_environment marks
-        if hasattr(fn, attr):
-            setattr(call, attr, getattr(fn, attr))
     return call
 
 
@@ -174,7 +178,8 @@ class _BoundedSandbox(SandboxedEnvironment):
         return _checked_size(super().call_binop(context, operator, left, right))
 
     def wrap_str_format(self, value):  # type: ignore[no-untyped-def,override]
-        if re.search(r"\d{6,}", str(getattr(value, "__self__", ""))):
+        owner = value.__self__ if isinstance(value, types.BuiltinMethodType) else ""
+        if isinstance(owner, str) and re.search(r"\d{6,}", owner):
             raise TemplateLimit("template error: a format width or precision larger than a template may use")
         return super().wrap_str_format(value)
 
