@@ -36,9 +36,23 @@ def pool(jobs: int | None, items: int) -> Iterator[Executor | None]:
     if n <= 1:
         yield None
         return
-    # spawn: a fresh interpreter per worker (no state inherited from a threaded parent)
-    with ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("fork")) as ex:
+    with ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("fork"),
+                             initializer=_watch_parent, initargs=(os.getpid(),)) as ex:
         yield ex
+
+
+def _watch_parent(parent: int) -> None:
+    """In a worker: exit at once when the parent is gone (a killed ``solgen render`` must not
+    leave its workers running; they would otherwise wait on the pool's queue for ever)."""
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
 
 
 def _guarded(fn: Callable[[Any], T], item: Any) -> T | SolgenError:

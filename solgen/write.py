@@ -174,13 +174,14 @@ class Spool:
             _sync_each = was
 
     def commit(self) -> list[Path]:
-        """Every file into place in name order, each by an atomic rename, one sync."""
+        """Every file into place in name order, each by write_atomic (temp file + rename), one sync."""
         written = []
         with _one_sync({self.outdir}):
             for name in sorted(self.files):
-                path = self.outdir / name
+                path, tmp = self.outdir / name, Path(self.files[name])
                 try:
-                    os.replace(self.files[name], path)
+                    write_atomic(path, tmp.read_bytes())
+                    tmp.unlink()
                 except OSError as e:
                     raise OutputError(_where(e, path), e) from None
                 del self.files[name]

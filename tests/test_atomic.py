@@ -240,3 +240,34 @@ def test_check_reads_without_writing(batch, tmp_path: Path):
     assert proc.returncode == 1
     assert [p.name for p in out.iterdir()] == [sorted(reference)[0]]
     assert (out / sorted(reference)[0]).read_bytes() == b"stale"
+
+
+def _running_with(text: str) -> list[int]:
+    """The processes whose command line mentions ``text`` (Linux /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                continue
+            if text in cmdline:
+                found.append(int(entry.name))
+    return found
+
+
+@posix_only
+@pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="needs /proc")
+def test_a_killed_parallel_render_leaves_no_worker_running(batch, tmp_path: Path):
+    """SIGKILL of `solgen render -j 2` mid-batch: its pool workers notice and exit."""
+    specs, _, elapsed = batch
+    out = tmp_path / "killed-parallel"
+    proc = subprocess.Popen(render_cmd(specs, out) + ["-j", "2"], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    time.sleep(max(0.5, elapsed / 2))
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=60)
+    deadline = time.monotonic() + 10
+    while _running_with(str(out)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _running_with(str(out)) == []
