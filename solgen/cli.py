@@ -278,7 +278,12 @@ def _class_documents(drawn: list[Any], formats: tuple[str, ...], verify: bool, e
         key = Options(formats, verify=verify)
         sheet = Options(tuple(f for f in formats if f in ("md", "tex", "pdf")), problem=True, verify=False)
         jobs = [(p, key) for p in paths] + ([(p, sheet) for p in paths] if sheet.formats else [])
-        results = _render_all(jobs, executor)
+        errors: list[str] = []
+        results = list(_render_all(jobs, executor, errors))
+        if errors:
+            for line in dict.fromkeys(errors):
+                click.echo(line, err=True)
+            sys.exit(2)
         for name, data in gather(results[:len(paths)]).items():
             out[name if combined(name) else f"keys/{name}"] = data
         for files in results[len(paths):]:

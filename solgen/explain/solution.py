@@ -29,6 +29,13 @@ class Eq:
         """Each step as one string (its terms joined)."""
         return tuple(" ".join(s) for s in self.steps)
 
+    @property
+    def short(self) -> bool:
+        """Fits one line of an HTML page or an LMS feedback (a browser wraps nothing in MathML):
+        then it is set as one display."""
+        width = len(self.lhs) + sum(len(s) + 3 for s in self.sides)
+        return width < 160 and max(len(s) for s in self.steps) <= 6
+
 
 @dataclass(frozen=True)
 class Table:
