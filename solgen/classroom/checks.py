@@ -67,7 +67,7 @@ def advice(check: str) -> str:
 def analyse(spec: Spec, avoid: frozenset[str]) -> Analysis:
     graph = build_graph(spec)
     try:
-        der = derive(graph, spec.learning_rate, spec.iterations)
+        der = derive(graph, spec.learning_rate, spec.iterations, optimizer=spec.optimizer)
     except NodeDomainError as e:
         raise SpecError(spec.file, e.node, e.message) from None
     calls = tuple(tuple(_calls(graph, it.values)) for it in der.iterations)

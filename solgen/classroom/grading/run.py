@@ -46,7 +46,7 @@ def prepare(spec: Spec) -> Prepared:
         raise SpecError(spec.file, "network.inputs", "the problem has no values, so there is nothing to grade")
     graph = build_graph(spec)
     try:
-        derivation = derive(graph, spec.learning_rate, spec.iterations)
+        derivation = derive(graph, spec.learning_rate, spec.iterations, optimizer=spec.optimizer)
     except NodeDomainError as e:
         raise SpecError(spec.file, e.node, e.message) from None
     scalar = dataclasses.replace(spec, style=dataclasses.replace(spec.style, form="scalar", chain="adjoint"))

@@ -83,6 +83,13 @@ def update(sheet: Sheet, step: Step, get: Lookup, sign: int = -1, old_from: int 
     ko = k if old_from is None else old_from
     old = get(("old", step.node, ko)) if ko > 0 else sheet.given_value(step.node)
     grad = get(("gradient", step.node, k if grad_from is None else grad_from))
+    choice = sheet.derivation.optimizer
+    if choice is not None and choice.given:  # an [optimizer]: its step, with the key's state before it
+        from solgen.train.optimizers import OPTIMIZERS
+
+        before = sheet.derivation.iterations[k - 2].state.get(step.node, {}) if k > 1 else {}
+        new, _, _ = OPTIMIZERS[choice.name].step(choice.hyper, old, grad, before, k)  # type: ignore[arg-type]
+        return new if sign < 0 else add(old, add(old, -1 * new))  # the sign mistake: the step reversed
     return add(old, sign * mul(sheet.learning_rate, grad))  # type: ignore[arg-type]
 
 
