@@ -146,8 +146,12 @@ def _check_arguments(args: tuple, kwargs: dict) -> None:  # type: ignore[type-ar
                                 f"(at most {MAX_ARGUMENT:,})")
 
 
+def _sized(value: object) -> bool:
+    return isinstance(value, (str, list, bytes, dict, tuple))
+
+
 def _checked_size(value: object) -> object:
-    if isinstance(value, (str, list, bytes, dict, tuple)) and len(value) > MAX_OUTPUT:
+    if isinstance(value, (str, list, bytes, dict, tuple, range)) and len(value) > MAX_OUTPUT:
         raise TemplateLimit(f"template error: a value of more than {MAX_OUTPUT:,} items")
     return value
 
@@ -167,7 +171,7 @@ def _bounded_call(fn):  # type: ignore[no-untyped-def]
 class _BoundedSandbox(SandboxedEnvironment):
     """Jinja's sandbox, and no call with a huge number (``center(10**9)``, a format width)."""
 
-    intercepted_binops = frozenset(["*", "**"])
+    intercepted_binops = frozenset(["*", "**", "+"])
 
     def call(__self, __context, __obj, *args, **kwargs):  # type: ignore[no-untyped-def,override]
         _check_arguments(args, kwargs)
@@ -175,6 +179,8 @@ class _BoundedSandbox(SandboxedEnvironment):
 
     def call_binop(self, context, operator, left, right):  # type: ignore[no-untyped-def,override]
         _check_arguments((left, right), {})
+        if operator == "+" and _sized(left) and _sized(right):  # before it is built: ``x + x`` doubles
+            _checked_size(range(len(left) + len(right)))
         return _checked_size(super().call_binop(context, operator, left, right))
 
     def wrap_str_format(self, value):  # type: ignore[no-untyped-def,override]
