@@ -55,7 +55,7 @@ def load(source: str | os.PathLike[str] | dict[str, Any], name: str | None = Non
             from dataclasses import replace
 
             spec = replace(spec, file=name)
-        return Problem(spec)
+        return Problem(spec, Path(source))
     raise TypeError(f"solgen.load takes a path, TOML text or a dict, not {type(source).__name__}")
 
 
@@ -64,10 +64,25 @@ class Problem:
     """A validated spec, ready to solve."""
 
     spec: Any  # solgen.spec.Spec
+    path: Path | None = None  # the spec file, when it was loaded from one
 
     @property
     def title(self) -> str:
         return self.spec.title
+
+    def variants(self, count: int | None = None, students: list[str] | None = None,
+                 seed: int | None = None) -> list[Problem]:
+        """One variant per student, exactly as ``solgen variants`` draws them: ``students`` (ids)
+        or ``count`` (ids s001, s002, ...); ``seed`` overrides the spec's ``[variants] seed``.
+        Each is a Problem of its own (``.solve()`` gives its key).  Needs a spec file."""
+        from .classroom.roster import counted
+        from .classroom.variants import draw_class
+        from .spec.sections import parse_spec
+
+        if self.path is None:
+            raise TypeError("variants are drawn from a spec file: solgen.load(path)")
+        ids = list(students) if students is not None else counted(count or 0)
+        return [Problem(parse_spec(v.text, f"{v.student}.toml")) for v in draw_class(str(self.path), seed, ids)]
 
     def solve(self, *, verify: bool = True, max_parameters: int = DEFAULT_MAX_PARAMETERS,
               templates: str | None = None) -> Key:

@@ -104,3 +104,21 @@ def test_dict_floats_are_their_shortest_decimal() -> None:
 def test_load_rejects_other_types() -> None:
     with pytest.raises(TypeError):
         solgen.load(42)  # type: ignore[arg-type]
+
+
+def test_variants_are_those_the_command_draws(tmp_path: Path) -> None:
+    """Problem.variants gives the specs `solgen variants` writes, and each solves."""
+    from click.testing import CliRunner
+
+    from solgen.cli import main
+
+    spec = Path(__file__).resolve().parents[1] / "specs" / "hw_variants.toml"
+    drawn = solgen.load(spec).variants(count=3)
+    result = CliRunner().invoke(main, ["variants", str(spec), "--count", "3", "-o", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    for problem, sid in zip(drawn, ("s001", "s002", "s003")):
+        written = solgen.load(tmp_path / f"{sid}.toml")
+        assert problem.solve().answers == written.solve().answers
+    assert len({str(p.solve().answers["steps"]) for p in drawn}) == 3  # three different variants
+    with pytest.raises(TypeError):
+        solgen.load(spec.read_text()).variants(count=1)
