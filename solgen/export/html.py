@@ -66,6 +66,7 @@ def environment(user_dir: str | None = None) -> Any:
     env.filters["math"] = lambda tex: _markup(mathml(tex, False))
     env.filters["rich"] = rich
     env.filters["equation"] = equation
+    env.globals["t"] = _message
     return env
 
 
@@ -102,6 +103,13 @@ def rich(pieces: tuple[str, ...]) -> Any:
     from markupsafe import Markup, escape
 
     return Markup("").join(Markup(mathml(p, False)) if i % 2 else escape(p) for i, p in enumerate(pieces))
+
+
+def _message(key: str, language: str = "en", **words: object) -> str:
+    """A heading or sentence from the message catalog (the page escapes it)."""
+    from solgen.messages import text
+
+    return text(key, language, **words)
 
 
 def equation(e: Any) -> Any:
