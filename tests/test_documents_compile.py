@@ -75,7 +75,7 @@ weights = [[0.3]]
 """
     solved = solve_text(toml, "tanh.toml", Options(formats=("tex",)))
     tex = documents(solved, Options(formats=("tex",)))["tanh.tex"].decode()
-    assert "1 - {a^{(1)}_{1}}^{2}" in tex
+    assert "1 - {a^{(1)}_{1}}^{2}" in tex or "1 - \\left(a^{(1)}_{1}\\right)^{2}" in tex
     assert not re.search(r"\}\^\{\(\d\)\}_\{\d+\}\^", tex)
 
 

@@ -29,8 +29,8 @@ FUNCTION_MATH: dict[str, tuple[str, ...]] = {
             "r > 0, r = 0, r < 0"),
     "huber": ("h_{\\delta}(r) = \\tfrac{1}{2} r^{2} \\text{ if } |r| < \\delta \\text{, else } "
               "\\delta (|r| - \\tfrac{1}{2} \\delta)", "h_{\\delta}'(r) = \\operatorname{clip}(r, -\\delta, \\delta)"),
-    "softmax_ce": ("L = -\\sum_j t_j \\log \\operatorname{softmax}(a)_j = \\left(\\sum_j t_j\\right) "
-                   "\\log \\sum_k e^{a_k} - \\sum_j t_j a_j",
+    "softmax_ce": ("L = -\\sum_j t_j \\log \\operatorname{softmax}(a)_j",
+                   "L = \\left(\\sum_j t_j\\right) \\log \\sum_k e^{a_k} - \\sum_j t_j a_j",
                    "\\frac{\\partial L}{\\partial a_j} = \\operatorname{softmax}(a)_j - t_j"),
     "hinge": ("L = \\sum_{j \\ne y} \\max(0, a_j - a_y + m)", f"{IND}[a_j - a_y + m > 0]",
               f"\\frac{{\\partial L}}{{\\partial a_y}} = -\\sum_{{j \\ne y}} {IND}[a_j - a_y + m > 0]"),

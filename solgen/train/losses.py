@@ -37,7 +37,7 @@ def _mean(a: Sequence[Var], body: Expr) -> Expr:
 
 
 def _mse(a: Sequence[Var], t: Sequence[Var], o: Options) -> Expr:
-    return Mul((Num(Fraction(1, len(a)), frac=True), _squared_error(a, t, o)))
+    return _mean(a, _squared_error(a, t, o))  # one output: (a - t)^2, never 1(a - t)^2
 
 
 def _bce(a: Sequence[Var], t: Sequence[Var], o: Options) -> Expr:
