@@ -156,7 +156,7 @@ def _network() -> dict[str, Any]:
         "layer": _d("The layers, in order: [[network.layer]] tables.",
                     {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/layer"}}),
         **_common("network"),
-    }, ("inputs", "layer"), allOf=_network_rules()))
+    }, ("layer",), allOf=_network_rules()))
 
 
 def _network_rules() -> list[dict[str, Any]]:
@@ -164,6 +164,11 @@ def _network_rules() -> list[dict[str, Any]]:
     counted = {"properties": {"inputs": {"type": "integer"}, "symbolic": {"const": False}}, "required": ["inputs"]}
     symbolic = {"properties": {"symbolic": {"const": True}}, "required": ["symbolic"]}
     return [
+        {"anyOf": [{"required": ["inputs"]}, {"required": ["input_shape"]}]},  # values, a count or a shape
+        {"not": {"required": ["inputs", "input_shape"]}},
+        {"if": {"required": ["input_shape"]},  # architecture only: nothing to compute
+         "then": {"not": {"anyOf": [{"required": [k]} for k in ("targets", "labels", "loss", "upstream",
+                                                                  "learning_rate")]}}},
         {"not": {"required": ["upstream", "loss"]}},
         {"not": {"required": ["upstream", "targets"]}},
         {"if": values, "then": {"anyOf": [{"required": ["loss"]}, {"required": ["upstream"]}]}},

@@ -45,7 +45,7 @@ def test_a_discarded_spool_leaves_nothing_not_even_its_folder(tmp_path: Path) ->
 
 
 def test_solve_for_the_json_builds_no_explanation_and_no_diagram(monkeypatch: pytest.MonkeyPatch) -> None:
-    import solgen.explain.base as base
+    import solgen.explain as base
     import solgen.render.diagram as diagram
 
     def refuse(*args: object) -> None:
