@@ -98,7 +98,8 @@ def _one_sync(folders: set[Path]) -> Iterator[None]:
                 os.close(fd)
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether a process of that id runs (one of another user counts as running)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -116,7 +117,7 @@ def remove_leftovers(outdir: Path, names: set[str]) -> None:
         return
     for entry in entries:
         m = _LEFTOVER.match(entry.name)
-        if m and m.group(1) in names and not _alive(int(m.group(2))) and entry.is_file(follow_symlinks=False):
+        if m and m.group(1) in names and not process_alive(int(m.group(2))) and entry.is_file(follow_symlinks=False):
             with contextlib.suppress(OSError):
                 os.unlink(entry.path)
 

@@ -21,6 +21,7 @@ import tempfile
 from pathlib import Path
 
 from solgen.errors import LatexError, SpecError, ToolError
+from solgen.write import process_alive
 
 PACKAGES = "texlive-latex-base texlive-latex-recommended texlive-pictures latexmk"
 EPOCH = "1700000000"
@@ -100,21 +101,11 @@ def remove_leftovers() -> None:
         if not m or not entry.is_dir(follow_symlinks=False):
             continue
         try:
-            if entry.stat(follow_symlinks=False).st_uid != os.getuid() or _alive(int(m.group(1))):
+            if entry.stat(follow_symlinks=False).st_uid != os.getuid() or process_alive(int(m.group(1))):
                 continue
         except OSError:
             continue
         shutil.rmtree(entry.path, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OverflowError):
-        return True
-    return True
 
 
 def _keep(tex: bytes, stem: str) -> Path:
