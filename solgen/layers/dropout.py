@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from solgen.core.ir import Mul, Num, Var, variables
+from solgen.core.ir import Mul, Num, Var
 
-from .shapes import Facts, Maps, Shape, indices, name, nested, show_shape, tex
+from .shapes import Maps, Shape, indices, name, nested, output_node, parameterless, show_shape, tex
 
 KEYS = ("p", "mask")
 
@@ -70,13 +70,9 @@ def build(b: Any, l: int, layer: Dropout, prevs: list[Maps]) -> list[Maps]:
                                 layer=l, role="m", index=idx, example=ex or 0))
             factors = (Var(m), prev.vars[k]) if scale == 1 else (Num(scale, frac=True), Var(m), prev.vars[k])
             expr = Mul(factors)
-            node = name(f"a{l}", idx, ex)
-            b.nodes.append(Node(node, "node", tex("a", l, idx, ex), expr, tuple(variables(expr)),
-                                stage=b.stage, layer=l, role="a", index=idx, example=ex or 0))
-            out.append(Var(node))
+            out.append(output_node(b, l, idx, ex, expr))
         outs.append(Maps(layer.shape, tuple(out)))
     return outs
 
 
-def facts(layer: Dropout, in_shape: Shape) -> Facts:
-    return Facts(layer.shape, 0, 0, "0", "0")
+facts = parameterless

@@ -11,9 +11,20 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from solgen.core.ir import Add, Call, Expr, Mul, Num, Var, variables
+from solgen.core.ir import Add, Call, Expr, Mul, Num
 
-from .shapes import Facts, Maps, Shape, conv_length, indices, ints, name, show_shape, size, tex, want_rank
+from .shapes import (
+    Maps,
+    Shape,
+    conv_length,
+    indices,
+    ints,
+    output_node,
+    parameterless,
+    show_shape,
+    size,
+    want_rank,
+)
 
 KEYS = ("kernel_size", "stride")
 
@@ -61,7 +72,6 @@ def reader(mode: str, dims: int) -> Any:
 
 
 def build(b: Any, l: int, layer: Pool, prevs: list[Maps]) -> list[Maps]:
-    from solgen.core.graph import Node
 
     b.stage += 1
     outs = []
@@ -78,13 +88,9 @@ def build(b: Any, l: int, layer: Pool, prevs: list[Maps]) -> list[Maps]:
                 expr = Call("maxpool", tuple(window))
             else:
                 expr = Mul((Num(Fraction(1, k), frac=True), Add(tuple(window))))
-            node = name(f"a{l}", idx, ex)
-            b.nodes.append(Node(node, "node", tex("a", l, idx, ex), expr, tuple(variables(expr)),
-                                stage=b.stage, layer=l, role="a", index=idx, example=ex or 0))
-            out.append(Var(node))
+            out.append(output_node(b, l, idx, ex, expr))
         outs.append(Maps(layer.shape, tuple(out)))
     return outs
 
 
-def facts(layer: Pool, in_shape: Shape) -> Facts:
-    return Facts(layer.shape, 0, 0, "0", "0")
+facts = parameterless

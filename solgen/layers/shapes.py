@@ -134,3 +134,19 @@ def want_rank(r: Any, previous: Shape, place: str, rank: int, kind: str, what: s
         source = "the input" if place.startswith("network.layer[1].") or place == "network.layer[1]" \
             else "the previous layer's output"
         raise r.fail(place, f"a {kind} layer takes {what}, but {source} has shape {show_shape(previous)}")
+
+
+def output_node(b: Any, l: int, index: tuple[int, ...], example: int | None, expr: Any) -> Var:
+    """Add layer ``l``'s output entry ``a{l}[...]`` with its expression to the builder; its Var."""
+    from solgen.core.graph import Node
+    from solgen.core.ir import variables
+
+    node = name(f"a{l}", index, example)
+    b.nodes.append(Node(node, "node", tex("a", l, index, example), expr, tuple(variables(expr)),
+                        stage=b.stage, layer=l, role="a", index=index, example=example or 0))
+    return Var(node)
+
+
+def parameterless(layer: Any, in_shape: Shape) -> Facts:
+    """The facts of a layer with no parameters and no multiply-accumulates (pooling, dropout)."""
+    return Facts(layer.shape, 0, 0, "0", "0")
