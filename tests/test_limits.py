@@ -24,7 +24,8 @@ from click.testing import CliRunner
 
 from solgen import write
 from solgen.cli import main
-from solgen.spec.sections import MAX_LAYERS, MAX_NODES, MAX_SPEC_BYTES
+from solgen.spec.files import MAX_SPEC_BYTES
+from solgen.spec.sections import MAX_LAYERS, MAX_NODES
 
 ROOT = Path(__file__).resolve().parent.parent
 MAZUR = ROOT / "specs" / "mazur.toml"
@@ -56,6 +57,24 @@ def test_a_fifo_spec_is_refused_at_once(tmp_path: Path) -> None:
         one_line(result, 2, "pipe.toml", "not a regular file")
     assert time.monotonic() - start < 10
     assert not (tmp_path / "out").exists()
+
+
+@posix_only
+@pytest.mark.parametrize("args", [
+    ["grade", str(MAZUR), "{fifo}", "-o", "{out}"],  # a student's answers
+    ["variants", str(ROOT / "specs" / "hw_variants.toml"), "--roster", "{fifo}", "-o", "{out}"],
+])
+def test_a_fifo_roster_or_answers_file_is_refused_at_once(tmp_path: Path, args: list[str]) -> None:
+    fifo, out = tmp_path / "class.csv", tmp_path / "out"
+    os.mkfifo(fifo)
+    argv = [a.format(fifo=fifo, out=out) for a in args]
+    # a subprocess with a timeout: a regression hangs on the FIFO instead of failing
+    done = subprocess.run([sys.executable, "-m", "solgen.cli", *argv], capture_output=True, text=True,
+                          timeout=60, stdin=subprocess.DEVNULL)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.strip().count("\n") == 0 and "class.csv" in done.stderr
+    assert "not a regular file" in done.stderr and "Traceback" not in done.stderr
+    assert not out.exists()
 
 
 @posix_only

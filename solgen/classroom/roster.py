@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 from solgen.errors import SpecError
+from solgen.spec.files import read_text
 
 ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}\Z")
 
@@ -19,12 +20,7 @@ def counted(n: int) -> list[str]:
 
 def read_roster(path: Path) -> list[str]:
     name = path.name
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except OSError as e:
-        raise SpecError(name, "", f"cannot read the roster ({e.strerror or e})") from None
-    except UnicodeDecodeError:
-        raise SpecError(name, "", "the roster is not UTF-8: save it as UTF-8") from None
+    text = read_text(path, name, "a roster (a CSV file)")
     rows = [r for r in csv.reader(io.StringIO(text)) if any(c.strip() for c in r)]
     if not rows:
         raise SpecError(name, "", "the roster is empty: give a header row with an id column, then one row per student")

@@ -8,8 +8,6 @@ exactly: ``0.15`` becomes the rational 3/20, never a binary float.
 from __future__ import annotations
 
 import dataclasses
-import os
-import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -17,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from solgen.core.ir import Expr
-from solgen.errors import ExprError, SpecError
+from solgen.errors import ExprError
 from solgen.layers import LAYER_KINDS
 from solgen.layers.shapes import Shape, depth, nested, show_shape, size
 from solgen.render.latexsafe import check_display_name
@@ -25,13 +23,13 @@ from solgen.train.losses import LOSSES
 from solgen.train.optimizers import OptimizerChoice
 
 from .expr import parse_definition, parse_expression
+from .files import read_text
 from .grading import GradingPolicy, read_grading
 from .reader import Reader, did_you_mean, key_path, kind_of, plural
-from .tomltext import decode, read_toml
+from .tomltext import read_toml
 from .training import read_optimizer, read_penalties
 
 MAX_ITERATIONS = 20
-MAX_SPEC_BYTES = 4 * 1024 * 1024  # 4 MiB: ten times a 10,000-parameter network written out
 MAX_LAYERS = 1_000  # checked before any layer is read
 MAX_NODES = 40_000  # graph nodes, checked before any is parsed (4 x the default parameter limit)
 #: the keys of [network] beyond section 1 (batches and the loss keys)
@@ -147,32 +145,7 @@ class Spec:
 def load_spec(path: Path) -> Spec:
     """Read and validate the spec file at ``path``."""
     name = path.name
-    return parse_spec(decode(read_spec_bytes(path, name), name), name)
-
-
-def read_spec_bytes(path: Path, name: str) -> bytes:
-    """The file's bytes: a regular file of at most ``MAX_SPEC_BYTES`` (a FIFO, a device or
-    /dev/zero is refused at once, without reading from it)."""
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except OSError as e:
-        raise SpecError(name, "", f"cannot read the file ({e.strerror or e})") from None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise SpecError(name, "", "not a regular file (a FIFO, a device or a socket): give a spec file")
-        if info.st_size > MAX_SPEC_BYTES:
-            raise SpecError(name, "", f"the file has {info.st_size:,} bytes; a spec holds at most "
-                            f"{MAX_SPEC_BYTES:,} (4 MiB)")
-        with os.fdopen(fd, "rb", closefd=False) as f:
-            data = f.read(MAX_SPEC_BYTES + 1)
-    except OSError as e:
-        raise SpecError(name, "", f"cannot read the file ({e.strerror or e})") from None
-    finally:
-        os.close(fd)
-    if len(data) > MAX_SPEC_BYTES:
-        raise SpecError(name, "", f"the file has more than {MAX_SPEC_BYTES:,} bytes (4 MiB), the most a spec holds")
-    return data
+    return parse_spec(read_text(path, name, "a spec file"), name)
 
 
 def parse_spec(text: str, file: str = "spec.toml") -> Spec:

@@ -20,6 +20,7 @@ from typing import Any
 
 from solgen.errors import SpecError
 from solgen.messages import text
+from solgen.spec.files import read_text
 
 _NUMBER = re.compile(r"([+-]?)(\d*)(?:[.,](\d*))?(?:(?:[eE]|\s*[x×·*]\s*10\^\{?)([+-]?\d+)\}?)?\Z")
 _ID = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*\Z")
@@ -78,12 +79,7 @@ def parse_number(raw: str) -> Answer | None:
 
 def read_submissions(path: Path) -> list[Submission]:
     name = path.name
-    try:
-        data = path.read_bytes().decode("utf-8-sig")
-    except OSError as e:
-        raise SpecError(name, "", f"cannot read the file ({e.strerror or e})") from None
-    except UnicodeDecodeError:
-        raise SpecError(name, "", "not UTF-8 text") from None
+    data = read_text(path, name, "a file of answers (CSV, TOML or JSON)")
     if path.suffix == ".csv":
         return _csv(data, name)
     if path.suffix == ".toml":
