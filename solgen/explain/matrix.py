@@ -14,6 +14,7 @@ from solgen.core.graph import Node
 from solgen.spec.sections import Network
 
 from .base import ETA, Explainer
+from .shortcut import output_shortcut
 from .solution import Eq, Iteration, Rich, Section
 
 Grid = list[list[str]]  # canonical names, row-major
@@ -146,10 +147,18 @@ class MatrixExplainer(Explainer):
         da = f"\\frac{{\\partial L}}{{\\partial \\mathbf{{a}}^{{({l})}}}}"
         out: list[Eq] = []
         agrid, zgrid = self.vec(as_), self.vec(zs)
-        if l == len(self.net.layers):
+        short = output_shortcut(self.spec, self.graph) if l == len(self.net.layers) else {}
+        if l == len(self.net.layers) and not short:
             out.append(Eq(da, ((self.shown(agrid, adj),),), "vector-adjoint", f"a{l}",
                           entries=self.entries(agrid), note=self.top_note()))
-        if act == "softmax":
+        if short:  # dL/dz = a - t, stated and used instead of the route through dL/da
+            tgrid = self.vec([short[z][1] for z in zs])
+            note = self.say(f"backward.shortcut_{act}", "\\frac{\\partial L}{\\partial z_j} = a_j - t_j")
+            out.append(Eq(delta, ((f"\\mathbf{{a}}^{{({l})}} - \\mathbf{{t}}",),
+                                  (f"{self.shown(agrid, step.values)} - {self.shown(tgrid, step.values)}",),
+                                  (self.shown(zgrid, adj),)), "vector-adjoint", f"z{l}",
+                          entries=self.entries(zgrid), note=note))
+        elif act == "softmax":
             jac = [[self.num(local[(a, z)]) for z in zs] for a in as_]
             jt = "J^{\\top}"
             out.append(Eq(delta, ((f"{jt} {da}",), (f"{bmatrix(jac)}^{{\\top}} {self.shown(agrid, adj)}",),

@@ -1,0 +1,69 @@
+"""dL/dz_j = a_j - t_j for softmax + cross-entropy and sigmoid + binary cross-entropy (issue 9):
+stated and used in compact keys, scalar and matrix form; detail = "full" keeps the route through
+dL/da and the activation's derivative.  The values are the pipeline's own gradients, which the
+oracle suites check against torch; here the key must show a - t and nothing else for them."""
+
+from __future__ import annotations
+
+import pytest
+
+import solgen
+
+NETS = {
+    "softmax": ("cross_entropy", [0, 1, 0], 3),
+    "sigmoid": ("binary_cross_entropy", [1, 0], 2),
+}
+
+
+def spec(act: str, form: str, detail: str = "compact") -> dict:
+    loss, targets, units = NETS[act]
+    rows = [[0.2, -0.3], [0.5, 0.1], [-0.4, 0.6]][:units]
+    return {
+        "title": f"{act} output, {loss}",
+        "network": {
+            "inputs": [0.5, -1.0], "targets": targets, "loss": loss, "learning_rate": 0.1,
+            "layer": [
+                {"units": 2, "activation": "tanh", "weights": [[0.1, -0.2], [0.3, 0.4]], "bias": [0.1, -0.1]},
+                {"units": units, "activation": act, "weights": rows, "bias": 0.1},
+            ],
+        },
+        "style": {"form": form, "detail": detail},
+    }
+
+
+@pytest.mark.parametrize("form", ["scalar", "matrix"])
+@pytest.mark.parametrize("act", sorted(NETS))
+def test_the_shortcut_is_stated_and_used(act: str, form: str) -> None:
+    key = solgen.load(spec(act, form)).solve()
+    md = key.markdown()
+    assert "a_j - t_j" in md, md
+    step = key.answers["steps"][0]
+    _, targets, units = NETS[act]
+    for j in range(1, units + 1):  # the pipeline's gradient is a - t to full precision
+        a, dz = step["forward"][f"a2[{j}]"], step["gradients"][f"z2[{j}]"]
+        assert dz == pytest.approx(a - targets[j - 1], rel=1e-12, abs=1e-15)
+    if form == "matrix":
+        assert "\\mathbf{a}^{(2)} - \\mathbf{t}" in md
+        assert "J^{\\top}" not in md and "\\partial \\mathbf{a}^{(2)}}" not in md
+    else:
+        assert "\\frac{\\partial L}{\\partial a^{(2)}_{1}}" not in md  # no route through dL/da
+
+
+@pytest.mark.parametrize("form", ["scalar", "matrix"])
+@pytest.mark.parametrize("act", sorted(NETS))
+def test_detail_full_keeps_the_whole_route(act: str, form: str) -> None:
+    md = solgen.load(spec(act, form, "full")).solve().markdown()
+    assert "a_j - t_j" not in md
+    if form == "matrix":
+        assert "\\partial \\mathbf{a}^{(2)}}" in md
+        assert ("J^{\\top}" in md) == (act == "softmax")
+    else:
+        assert "\\frac{\\partial L}{\\partial a^{(2)}_{1}}" in md
+
+
+def test_compact_and_full_give_the_same_numbers() -> None:
+    for act in NETS:
+        for form in ("scalar", "matrix"):
+            compact = solgen.load(spec(act, form)).solve().answers
+            full = solgen.load(spec(act, form, "full")).solve().answers
+            assert compact == full
