@@ -140,5 +140,6 @@ def grade_answers(prep: Prepared, answers: dict[str, str], sid: str = "student",
     sub = Submission(sid, "answers", cells, tuple(Column(i, n) for i, n in enumerate(answers, 1)), ())
     sheet = prep.sheet
     policy = policy or sheet.spec.grading
-    found, named, problems = resolve(sheet, sub)
+    with speaking(sheet.spec.style.language):
+        found, named, problems = resolve(sheet, sub)
     return grade(sheet, found, points_of(sheet, policy, named), policy, sid, tuple(problems))  # type: ignore[arg-type]
