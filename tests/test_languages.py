@@ -18,6 +18,7 @@ from solgen.messages import catalog, rich, speaking, text
 from solgen.pipeline import Options, documents, solve_text
 from solgen.spec.sections import LANGUAGES
 from tests.docs.compile import compile_batch
+from tests.docs.sample import FROZEN, MANY_PATHS, WIDE
 
 SPECS = sorted((Path(__file__).resolve().parent.parent / "specs").glob("*.toml"))
 OTHERS = tuple(lang for lang in LANGUAGES if lang != "en")
@@ -112,9 +113,21 @@ def test_the_check_finds_an_english_sentence() -> None:
     assert any(f.startswith("Every partial derivative of the loss, from the loss down") for f in fragments)
 
 
+def _stress(lang: str) -> list[tuple[str, str]]:
+    """The sample's problems that stress a line's width (a wide architecture table, four paths,
+    frozen parameters) in one language."""
+    out = []
+    for label, spec in (("wide", WIDE), ("paths", MANY_PATHS), ("frozen", FROZEN)):
+        solved = solve_text(in_language(spec, lang), f"{label}.toml", Options(formats=("tex",), verify=False))
+        out.append((f"{lang}/{label}", documents(solved, Options(formats=("tex",)))[f"{label}.tex"].decode()))
+    return out
+
+
 def test_every_bundled_key_compiles_in_every_language(tmp_path: Path) -> None:
-    docs = [d for lang in OTHERS for d in _rendered(lang, "tex")]
-    assert len(docs) == len(OTHERS) * len(SPECS)
+    """Longer words (German compounds, French and Spanish phrases) still fit: zero errors, zero
+    Overfull \\hbox, every accent printable."""
+    docs = [d for lang in OTHERS for d in (*_rendered(lang, "tex"), *_stress(lang))]
+    assert len(docs) == len(OTHERS) * (len(SPECS) + 3)
     code, problems = compile_batch(docs, tmp_path)
     assert not problems, "\n".join(f"{k}: {p}" for k, found in problems.items() for p in found[:3])
     assert code == 0
