@@ -4,18 +4,37 @@ Every sentence and heading a document shows comes from a catalog, never from a
 Python string.  A message is text with numbered placeholders for math, e.g.
 ``"Sigmoid: {0} with derivative {1}."``; ``rich`` turns it into the alternating
 text/math pieces a ``Rich`` holds.  A key missing from a language falls back to
-English; a key missing from English is a bug (KeyError).
+English (a user's catalog may be partial; the bundled ones are complete, tests/test_languages.py);
+a key missing from English is a bug (KeyError).
+
+A call without ``language`` speaks the language of the spec being solved: ``speaking(language)``
+sets it for the calls inside it (the pipeline and ``solgen grade`` wrap each spec in it), so a
+module needs no language argument to pass down; outside any ``speaking`` it is English.
 """
 
 from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 from typing import Any
 
 DEFAULT_LANGUAGE = "en"
 _SLOT = re.compile(r"\{(\d+)\}")
+_SPEAKING: ContextVar[str] = ContextVar("solgen_language", default=DEFAULT_LANGUAGE)
+
+
+@contextmanager
+def speaking(language: str) -> Iterator[None]:
+    """Messages asked for without a language come from ``language`` inside this block."""
+    token = _SPEAKING.set(language)
+    try:
+        yield
+    finally:
+        _SPEAKING.reset(token)
 
 
 def catalog_dir() -> Any:
@@ -41,15 +60,15 @@ def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, str]:
     return out
 
 
-def text(key: str, language: str = DEFAULT_LANGUAGE, **words: Any) -> str:
+def text(key: str, language: str | None = None, **words: Any) -> str:
     """A plain message, with ``{name}`` fields filled from ``words``."""
-    message = catalog(language).get(key)
+    message = catalog(language or _SPEAKING.get()).get(key)
     if message is None:
         message = catalog(DEFAULT_LANGUAGE)[key]
     return message.format(**words) if words else message
 
 
-def rich(key: str, *math: str, language: str = DEFAULT_LANGUAGE, **words: Any) -> tuple[str, ...]:
+def rich(key: str, *math: str, language: str | None = None, **words: Any) -> tuple[str, ...]:
     """A message as Rich pieces (text, math, text, ...): ``{0}``, ``{1}``... are math slots."""
     message = text(key, language)
     if words:

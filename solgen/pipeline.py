@@ -64,6 +64,14 @@ def _variant_line(spec: Spec) -> str:
 
 
 def solve(spec: Spec, options: Options = Options()) -> Solved:
+    """Every stage for one spec, its sentences in the spec's [style] language."""
+    from solgen.messages import speaking
+
+    with speaking(spec.style.language):
+        return _solve(spec, options)
+
+
+def _solve(spec: Spec, options: Options) -> Solved:
     from solgen.core.answers import answers
     from solgen.core.derive import NodeDomainError, derive
     from solgen.core.graph import build_graph
@@ -148,6 +156,13 @@ def _place(spec: Spec, node: str, iteration: int) -> str:
 
 def documents(solved: Solved, options: Options) -> dict[str, bytes]:
     """Every output file of one spec, by file name, rendered in memory (PDF after LaTeX)."""
+    from solgen.messages import speaking
+
+    with speaking(solved.spec.style.language):
+        return _documents(solved, options)
+
+
+def _documents(solved: Solved, options: Options) -> dict[str, bytes]:
     from solgen.export import FORMATS
 
     out: dict[str, bytes] = {}

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
+from solgen.messages import rich, text
 from solgen.spec.sections import Network, Spec
 
 from .solution import Rich, Solution, Table
 
-CONVENTIONS: tuple[Rich, ...] = (
-    ("Parameters: each unit has one weight per input and, when the layer has biases, one bias: ",
-     "n_\\text{in} n_\\text{out} + n_\\text{out}", "."),
-    ("Multiplications: one per weight, ", "n_\\text{in} n_\\text{out}", " per layer (forward pass, one example)."),
-    ("Additions: summing a unit's ", "n_\\text{in}", " products takes ", "n_\\text{in} - 1",
-     " additions, and adding the bias one more, so ", "n_\\text{in} n_\\text{out}",
-     " per layer with biases (", "(n_\\text{in} - 1) n_\\text{out}", " without)."),
-    ("Activations: one evaluation per unit of a layer with a nonlinear activation "
-     "(linear layers apply none).",),
-    ("Operations: multiplications + additions + activations.",),
-)
+CONVENTION_MATH: dict[str, tuple[str, ...]] = {  # the catalog's [architecture] sentences and their math
+    "parameters": ("n_\\text{in} n_\\text{out} + n_\\text{out}",),
+    "multiplications": ("n_\\text{in} n_\\text{out}",),
+    "additions": ("n_\\text{in}", "n_\\text{in} - 1", "n_\\text{in} n_\\text{out}", "(n_\\text{in} - 1) n_\\text{out}"),
+    "activations": (),
+    "operations": (),
+}
 
 
 def layer_counts(net: Network) -> list[dict[str, int]]:
@@ -52,14 +49,16 @@ def architecture_solution(spec: Spec) -> Solution:
     assert isinstance(net, Network)
     rows = layer_counts(net)
     keys = ("inputs", "units", "parameters", "multiplications", "additions", "activations")
-    header: tuple[Rich, ...] = (("layer",), ("activation",)) + tuple((k,) for k in keys)
+    header: tuple[Rich, ...] = tuple((text(f"architecture.{k}_head"),) for k in ("layer", "activation", *keys))
     body = []
     for i, (layer, r) in enumerate(zip(net.layers, rows), 1):
         body.append(((str(i),), (layer.activation,)) + tuple((f"{r[k]:,}",) for k in keys))
     total = facts(net)
-    body.append((("total",), ("",), ("",), ("",)) + tuple(
+    body.append(((text("architecture.total"),), ("",), ("",), ("",)) + tuple(
         (f"{total[k]:,}",) for k in ("parameters", "multiplications", "additions", "activations")))
-    given = Table((("quantity",), ("value",)), ((("inputs",), (f"{net.input_count:,}",)),))
+    given = Table(((text("architecture.quantity"),), (text("architecture.value"),)),
+                  (((text("architecture.inputs"),), (f"{net.input_count:,}",)),))
     summary = Table(header, tuple(body))
-    return Solution(spec.title, spec.description, "architecture", CONVENTIONS, given, (), (), summary,
-                    total)
+    conventions = tuple(rich(f"architecture.{k}", *math) for k, math in CONVENTION_MATH.items())
+    return Solution(spec.title, spec.description, "architecture", conventions, given, (), (), summary,
+                    total, language=spec.style.language)

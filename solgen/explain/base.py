@@ -20,8 +20,8 @@ from .solution import Eq, Iteration, Rich, Section, Solution, Table
 
 ETA = "\\eta"
 KIND_WORDS = {"x": "input", "t": "target", "W": "weight", "b": "bias", "param": "parameter",
-              "Wih": "weight", "Whh": "weight", "gamma": "scale", "beta": "shift", "m": "dropout mask",
-              "h0": "initial state"}
+              "Wih": "weight", "Whh": "weight", "gamma": "scale", "beta": "shift", "m": "dropout_mask",
+              "h0": "initial_state"}  # keys of the catalog's [table]
 
 
 CONVENTION_MATH: dict[str, tuple[str, ...]] = {  # the math of each function's conventions sentence

@@ -21,7 +21,7 @@ def examples_table(ex: Explainer) -> Table | None:
     net = ex.spec.problem
     if not ex.graph.examples or not isinstance(net, Network):
         return None
-    header: list[Rich] = [("example",)]
+    header: list[Rich] = [(text("batch.example"),)]
     header += [("", f"x_{{n,{i}}}") for i in range(1, net.input_count + 1)]
     outputs = net.layers[-1].units
     if net.labels:
@@ -72,9 +72,9 @@ def training_rows(ex: Explainer) -> list[tuple[Rich, ...]]:
     if isinstance(net, Network) and ex.graph.examples:
         rows.append(((text("given.reduction"),), (text("given.reduction_kind"),), (net.reduction,)))
     if isinstance(net, Network) and net.loss == "huber":
-        rows.append((("", "\\delta"), ("huber delta",), ("", ex.num(net.delta, True))))
+        rows.append((("", "\\delta"), (text("given.huber_delta"),), ("", ex.num(net.delta, True))))
     if isinstance(net, Network) and net.loss == "multiclass_hinge":
-        rows.append((("", "m"), ("hinge margin",), ("", ex.num(net.margin, True))))
+        rows.append((("", "m"), (text("given.hinge_margin"),), ("", ex.num(net.margin, True))))
     return rows
 
 

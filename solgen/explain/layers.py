@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from solgen.core.ir import Call
 from solgen.layers import LAYER_KINDS
 from solgen.layers.shapes import show_shape, size
-from solgen.messages import rich
+from solgen.messages import catalog, rich, text
 
 from .solution import Rich
 
@@ -27,6 +27,12 @@ if TYPE_CHECKING:
     from .base import Explainer
 
 
+def kind_words(layer_type: str) -> str:
+    """What a layer is ("2-D convolution"), from the catalog's [layers.kind] (else the registry's words)."""
+    key = f"layers.kind.{layer_type}"
+    return text(key) if key in catalog("en") else LAYER_KINDS[layer_type].words
+
+
 def _k(values: tuple[int, ...]) -> str:
     return str(values[0]) if len(set(values)) == 1 else "×".join(str(v) for v in values)
 
@@ -35,8 +41,7 @@ def layer_conventions(ex: Explainer) -> list[Rich]:
     net = ex.spec.problem
     out: list[Rich] = []
     for l, layer in enumerate(net.layers, 1):  # type: ignore[union-attr]
-        kind = LAYER_KINDS[layer.type]
-        words = {"l": l, "kind": kind.words}
+        words = {"l": l, "kind": kind_words(layer.type)}
         if layer.type.startswith("conv"):
             if layer.dims == 1:
                 formula = f"z^{{({l})}}_{{o,p}} = \\sum_{{c}} \\sum_{{k}} w^{{({l})}}_{{o,c,k}} x_{{c,(p-1)s+k-P}}"
@@ -82,7 +87,7 @@ def _dropout(ex: Explainer, l: int, layer: Any) -> list[Rich]:
 
 def _batchnorm(ex: Explainer, l: int, layer: Any) -> Rich:
     net = ex.spec.problem
-    what = "feature" if len(layer.in_shape) == 1 else "channel"
+    what = ex.word("layers.feature" if len(layer.in_shape) == 1 else "layers.channel")
     m = net.size if len(layer.in_shape) == 1 else f"{net.size} \\cdot {size(layer.in_shape[1:])}"  # type: ignore
     return rich("layers.batchnorm",
                 f"\\mu^{{({l})}}_{{c}} = \\frac{{1}}{{{m}}} \\sum x",
@@ -121,7 +126,7 @@ def adjoint_note(ex: Explainer, n: Node) -> Rich | None:
     if kind == "rnn":
         return rich("layers.shared_steps", n.latex, steps=layer.steps, k=len(kids))
     if kind == "batchnorm":
-        what = "feature" if len(layer.in_shape) == 1 else "channel"
+        what = ex.word("layers.feature" if len(layer.in_shape) == 1 else "layers.channel")
         return rich("layers.bn_param", n.latex, what=what, k=len(kids))
     return None
 
@@ -160,9 +165,10 @@ def given_rows(ex: Explainer, leaves: list[Node], words: dict[str, str]) -> list
             row_ids = list(dict.fromkeys(parts[-2] for parts, _ in entries))
             fixed = [row_ids[0]] if len(row_ids) == 1 else ["\\cdot"]
             label = head + "_{" + ",".join([*prefix, *fixed, "\\cdot"]) + "}"
-            rows.append((("", label), (words.get(role, role),), ("", _matrix(ex, entries))))
+            kind = ex.word(f"table.{words.get(role, entries[0][1].kind)}")
+            rows.append((("", label), (kind,), ("", _matrix(ex, entries))))
         else:
-            kind = words.get(item.role or item.kind, item.kind)
+            kind = ex.word(f"table.{words.get(item.role or item.kind, item.kind)}")
             rows.append((("", item.latex), (kind,), ("", ex.num(item.value, exact=True))))  # type: ignore[arg-type]
     return rows
 

@@ -238,7 +238,7 @@ def _state_table(ex: Explainer, step: Step) -> Table | None:
     names = OPTIMIZERS[choice.name].state_names(choice.hyper)
     if not names:
         return None
-    header: list[Rich] = [("parameter",)]
+    header: list[Rich] = [(text("table.parameter"),)]
     header += [(f"{key} (", SYMBOL[key], ")") for key in names]
     rows = []
     for p in ex.graph.params:

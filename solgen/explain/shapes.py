@@ -14,6 +14,7 @@ from solgen.layers.shapes import Facts, show_shape
 from solgen.messages import rich, text
 from solgen.spec.sections import Network, Spec
 
+from .layers import kind_words
 from .solution import Rich, Solution, Table
 
 
@@ -48,7 +49,7 @@ def shape_solution(spec: Spec) -> Solution:
                                       "macs_head", "macs_formula"))
     body: list[tuple[Rich, ...]] = []
     for l, (layer, f) in enumerate(zip(net.layers, rows), 1):
-        body.append(((str(l),), (LAYER_KINDS[layer.type].words,), (show_shape(f.shape),), (f"{f.parameters:,}",),
+        body.append(((str(l),), (kind_words(layer.type),), (show_shape(f.shape),), (f"{f.parameters:,}",),
                      ("", f.parameter_formula), (f"{f.macs:,}",), ("", f.macs_formula)))
     total = shape_facts(net)
     body.append(((text("shapes.total"),), ("",), ("",), (f"{total['parameters']:,}",), ("",),
@@ -58,4 +59,5 @@ def shape_solution(spec: Spec) -> Solution:
     conventions = tuple(rich(f"shapes.{k}") for k in ("output", "parameters", "macs"))
     totals = {k: v for k, v in total.items() if k in ("parameters", "macs")}
     summary = Table(header, tuple(body))
-    return Solution(spec.title, spec.description, "architecture", conventions, given, (), (), summary, totals)
+    return Solution(spec.title, spec.description, "architecture", conventions, given, (), (), summary, totals,
+                    language=spec.style.language)

@@ -17,7 +17,7 @@ from fractions import Fraction
 from solgen.core.evaluate import Value
 from solgen.core.numbers import NumberFormat
 from solgen.explain.solution import Eq
-from solgen.messages import text
+from solgen.messages import speaking, text
 
 from .grade import Graded, Mark
 from .mistakes import MISTAKES
@@ -134,13 +134,14 @@ def documents(results: list[tuple[Graded, Prepared]], formats: tuple[str, ...]) 
 
     files = {"gradebook.csv": gradebook([g for g, _ in results])}
     for graded, prep in results:
-        fb = feedback(graded, prep)
-        if "md" in formats:
-            files[f"{graded.id}.md"] = render_feedback(fb, "md").encode()
-        if "tex" in formats or "pdf" in formats:
-            tex = render_feedback(fb, "tex").encode()
-            if "tex" in formats:
-                files[f"{graded.id}.tex"] = tex
-            if "pdf" in formats:
-                files[f"{graded.id}.pdf"] = build_pdf(tex, graded.id)
+        with speaking(graded.sheet.spec.style.language):  # the course's language
+            fb = feedback(graded, prep)
+            if "md" in formats:
+                files[f"{graded.id}.md"] = render_feedback(fb, "md").encode()
+            if "tex" in formats or "pdf" in formats:
+                tex = render_feedback(fb, "tex").encode()
+                if "tex" in formats:
+                    files[f"{graded.id}.tex"] = tex
+                if "pdf" in formats:
+                    files[f"{graded.id}.pdf"] = build_pdf(tex, graded.id)
     return files

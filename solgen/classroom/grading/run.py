@@ -13,7 +13,7 @@ from pathlib import Path
 
 from solgen.errors import SpecError
 from solgen.explain.solution import Solution
-from solgen.messages import text
+from solgen.messages import speaking, text
 from solgen.spec.grading import GradingPolicy, Tolerance
 from solgen.spec.reader import did_you_mean, key_path
 from solgen.spec.sections import Network, Spec, load_spec
@@ -50,7 +50,8 @@ def prepare(spec: Spec) -> Prepared:
     except NodeDomainError as e:
         raise SpecError(spec.file, e.node, e.message) from None
     scalar = dataclasses.replace(spec, style=dataclasses.replace(spec.style, form="scalar", chain="adjoint"))
-    return Prepared(build_sheet(spec, derivation), explain(scalar, derivation))
+    with speaking(spec.style.language):
+        return Prepared(build_sheet(spec, derivation), explain(scalar, derivation))
 
 
 def resolve(sheet: Sheet, sub: Submission) -> tuple[dict[Key, object], list[Key], list[str]]:
@@ -122,7 +123,8 @@ def grade_all(spec_arg: str, answer_args: list[str], options: Options
         policy = dataclasses.replace(
             policy, tolerance=options.tolerance or policy.tolerance,
             ecf=policy.ecf if options.ecf is None else options.ecf)
-        answers, named, problems = resolve(sheet, sub)
+        with speaking(sheet.spec.style.language):
+            answers, named, problems = resolve(sheet, sub)
         cells = tuple(sub.problems) + tuple(problems)
         results.append((grade(sheet, answers, points_of(sheet, policy, named), policy, sub.id, cells), prep))  # type: ignore[arg-type]
         messages.extend(m for m in cells if m not in messages)
@@ -138,5 +140,6 @@ def grade_answers(prep: Prepared, answers: dict[str, str], sid: str = "student",
     sub = Submission(sid, "answers", cells, tuple(Column(i, n) for i, n in enumerate(answers, 1)), ())
     sheet = prep.sheet
     policy = policy or sheet.spec.grading
-    found, named, problems = resolve(sheet, sub)
+    with speaking(sheet.spec.style.language):
+        found, named, problems = resolve(sheet, sub)
     return grade(sheet, found, points_of(sheet, policy, named), policy, sid, tuple(problems))  # type: ignore[arg-type]

@@ -84,7 +84,9 @@ def svg_filename(spec: Spec) -> str:
 def markdown_image(spec: Spec) -> str:
     """The Markdown line that shows the SVG (GitHub and Pandoc alike)."""
     name = quote(svg_filename(spec), errors="surrogateescape")  # a file name that is not UTF-8, too
-    return f"![network diagram]({name})"
+    from solgen.messages import text
+
+    return f"![{text('variants.diagram', spec.style.language)}]({name})"
 
 
 def one_network(spec: Spec) -> Spec:
