@@ -6,10 +6,10 @@ from collections.abc import Iterator, Sequence
 
 from .geometry import Point, _paths
 from .model import Picture, Shape
-from .style import _FILL, _f
+from .style import _FILL, _TEXT_COLOUR, _f
 from .text import Text
 
-_TEX_FONT = {"normal": "", "small": r"\footnotesize", "tiny": r"\scriptsize", "micro": r"\tiny"}
+_TEX_FONT = {"normal": "", "small": r"\footnotesize", "tiny": r"\scriptsize"}
 
 
 def _point(p: Point) -> str:
@@ -20,7 +20,8 @@ def _tex_lines(lines: Sequence[Text]) -> str:
     parts = []
     for t in lines:
         size = _TEX_FONT[t.size]
-        parts.append(f"{size} {t.tex}" if size else t.tex)
+        tex = f"\\textcolor{{{_TEXT_COLOUR[t.colour][0]}}}{{{t.tex}}}" if t.colour else t.tex
+        parts.append(f"{size} {tex}" if size else tex)
     return "{" + r" \\ ".join(parts) + "}"
 
 
@@ -44,7 +45,8 @@ def _to_tikz(pic: Picture, fit: bool) -> str:
     for e in pic.edges:
         if e.label is not None and e.at is not None:
             grey = ",text=black!50" if e.grey else ""
-            out.append(f"\\node[elabel{grey}] at ({_f(e.at[0])},{_f(e.at[1])}) {{{e.label.tex}}};")
+            turn = f",rotate={_f(e.angle)}" if e.angle else ""
+            out.append(f"\\node[elabel{grey}{turn}] at ({_f(e.at[0])},{_f(e.at[1])}) {{{e.label.tex}}};")
     for s in grounded:
         out.extend(_tikz_shape(s))
     x0 = pic.body()[0]
