@@ -53,14 +53,16 @@ def documented(options: Options) -> bool:
 def _with_diagram(spec: Spec, graph: Any, answers: dict[str, Any], solution: Solution | None,
                   shown: Any = None) -> Solved:
     """The solution with its diagram; a [graph]'s key (``shown``: its derivation) draws every node's
-    forward value and gradient, its question sheet only the given values."""
+    forward value and gradient, a key of layers beyond dense every feature map's values; their
+    question sheets only the given values."""
     if solution is None:
         return Solved(spec, answers, None)
     from solgen.render.diagram import both, markdown_image
 
     tikz, svg = both(spec, graph)
     sheet_tikz, sheet_svg = "", ""
-    if shown is not None and isinstance(spec.problem, GraphSpec):
+    net = spec.problem
+    if shown is not None and (isinstance(net, GraphSpec) or (isinstance(net, Network) and not net.dense_only)):
         first = shown.iterations[0]
         values = {n.name: (first.values.get(n.name), first.adjoint.get(n.name)) for n in graph.nodes}
         sheet_tikz, sheet_svg = tikz, svg

@@ -437,3 +437,65 @@ def test_graph_key_shows_values_and_gradients_sheet_does_not() -> None:
     out: dict[str, bytes] = {}
     markdown(solved, Options(("md",), problem=True), out)
     assert out["seed002_graph_abcd.svg"].decode() == solved.diagram_svg(True)
+
+
+# --------------------------------------------------------------------------- feature maps (issue 12)
+def _cells(svg_text: str) -> list[str]:
+    """The texts of the SVG's square cells (rx=0), in drawing order."""
+    root = ET.fromstring(svg_text)
+    items = list(root)
+    out = []
+    for i, el in enumerate(items):
+        if el.tag == f"{SVG_NS}rect" and el.get("rx") == "0":
+            nxt = items[i + 1] if i + 1 < len(items) else None
+            text = nxt.text if nxt is not None and nxt.tag == f"{SVG_NS}text" else None
+            out.append(text or "")
+    return out
+
+
+def test_conv_and_pool_maps_are_grids_of_their_values() -> None:
+    """Issue 12: the 3x3 input, the 2x2 kernel and bias, the conv map, the pooled map, as grids;
+    the key fills every map with its forward values (checked against the derivation), the
+    question sheet leaves the computed cells empty."""
+    from solgen.pipeline import Options, solve
+
+    spec = load_spec(ROOT / "specs" / "layers_conv2d_maxpool.toml")
+    solved = solve(spec, Options(("md",)))
+    fmt = NumberFormat(spec.style.digits, spec.style.decimal)
+    values = solved.derivation.iterations[0].values
+    key, sheet = _cells(solved.svg), _cells(solved.diagram_svg(True))
+    given = ["1", "2", "0", "0", "1", "3", "2", "1", "1"]
+    assert key[:9] == given and sheet[:9] == given  # the input, row by row
+    assert ["0.5", "-0.25", "0.125", "1", "0.1"] == key[9:14] == sheet[9:14]  # kernel, bias
+    conv = [fmt.text(values[f"a1[1,{r},{q}]"]) for r in (1, 2) for q in (1, 2)]
+    assert key[14:18] == conv and sheet[14:18] == ["", "", "", ""]
+    assert key[18] == fmt.text(values["a2[1,1,1]"]) == max(conv, key=float)  # the pooled map
+    assert sheet[18] == ""
+
+
+def test_rnn_is_unrolled_left_to_right_with_shared_weights() -> None:
+    """Issue 12: h_0 .. h_3 left to right, x_t under h_t, W_hh on each step's arrow and W_ih on each
+    input's (the same names: shared), the matrices once; keys show each h_t's values."""
+    from solgen.pipeline import Options, solve
+
+    spec = load_spec(ROOT / "specs" / "layers_rnn.toml")
+    solved = solve(spec, Options(("md",)))
+    pic = layout(spec)
+    labels = [e.label.plain for e in pic.edges if e.label is not None]
+    assert labels.count("W_hh") == 3 and labels.count("W_ih") == 3
+    texts = [t.lines[0].plain for t in pic.shapes if t.kind == "text"]
+    xs = {t.lines[0].plain: t.x for t in pic.shapes if t.kind == "text" and t.lines[0].plain[:1] in "hx"}
+    assert xs["h₀"] < xs["h₁"] < xs["h₂"] < xs["h₃"] and xs["x₁"] == xs["h₁"]
+    assert "The same matrices at every step:" in texts
+    fmt = NumberFormat(spec.style.digits, spec.style.decimal)
+    h3 = [fmt.text(solved.derivation.iterations[0].values[f"h1[3,{j}]"]) for j in (1, 2)]
+    key_cells = _cells(solved.svg)
+    assert any(key_cells[i:i + 2] == h3 for i in range(len(key_cells)))
+    assert not any(c in _cells(solved.diagram_svg(True)) for c in h3)
+    assert not label_faults_of(pic)
+
+
+def label_faults_of(pic):  # noqa: ANN001, ANN201
+    from solgen.render.diagram.placement import label_faults
+
+    return label_faults(pic)

@@ -44,6 +44,7 @@ from .geometry import Point as Point
 from .geometry import Segment as Segment
 from .graphs import NodeValues, _GraphDrawer
 from .layers import layers_picture
+from .maps import _MapsDrawer, drawable
 from .model import Edge as Edge
 from .model import Picture
 from .model import Shape as Shape
@@ -111,7 +112,10 @@ def layout(spec: Spec, graph: Graph | None = None, values: NodeValues | None = N
     problem = spec.problem
     fmt = NumberFormat(spec.style.digits, spec.style.decimal)
     if isinstance(problem, Network) and not problem.dense_only:
-        pic = layers_picture(problem)
+        if drawable(problem):
+            pic = _MapsDrawer(problem, graph or build_graph(spec, max_parameters=10**9), fmt, values).picture()
+        else:
+            pic = layers_picture(problem)
     elif isinstance(problem, Network) and problem.inputs is None and not problem.symbolic:
         pic = _architecture(problem)
     else:

@@ -88,7 +88,8 @@ class _Svg:
             yield self.text(s.x + 0.47 * r, s.y - 0.28 * r, a)
         else:
             yield (f'<rect x="{self.px(s.x - s.w / 2)}" y="{self.py(s.y + s.h / 2)}" width="{_f(s.w * k)}" '
-                   f'height="{_f(s.h * k)}" rx="3" fill="{fill}" stroke="{stroke}" stroke-width="1"/>')
+                   f'height="{_f(s.h * k)}" rx="{0 if s.kind == "cell" else 3}" fill="{fill}" stroke="{stroke}" '
+                   'stroke-width="1"/>')
             yield from self.lines(s.x, s.y, s.lines, s.grey)
 
 

@@ -77,6 +77,9 @@ def _tikz_shape(s: Shape) -> Iterator[str]:
         yield f"\\node at ({_f(s.x)},{_f(s.y + 0.5 * r)}) {_tex_lines([act])};"
         yield f"\\node at ({_f(s.x - 0.47 * r)},{_f(s.y - 0.28 * r)}) {_tex_lines([z])};"
         yield f"\\node at ({_f(s.x + 0.47 * r)},{_f(s.y - 0.28 * r)}) {_tex_lines([a])};"
+    elif s.kind == "cell":
+        yield (f"\\node[rectangle,{style},minimum width={_f(s.w)}cm,minimum height={_f(s.h)}cm] {at} "
+               f"{_tex_lines(s.lines)};")
     else:
         yield (f"\\node[rectangle,rounded corners=2pt,{style},minimum width={_f(s.w)}cm,"
                f"minimum height={_f(s.h)}cm,align=center] {at} {_tex_lines(s.lines)};")
