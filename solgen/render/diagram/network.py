@@ -38,6 +38,8 @@ def _slots(n: int) -> list[int | None]:
 class _NetworkDrawer:
     RADIUS = 0.66  # unit circles
     IN_RADIUS = 0.4
+    LABEL_GAP = 2.8  # between units when weights are written on the edges
+    BIAS_DROP = 1.1  # a shared bias box this many gaps below its column
 
     def __init__(self, net: Network, graph: Graph, fmt: NumberFormat, labels: str = "named") -> None:
         # labels: "named" (name = value where both layers have at most NAME_LIMIT units), "values"
@@ -50,7 +52,7 @@ class _NetworkDrawer:
         self.labelled = labels != "none" and all(max(p) <= LABEL_LIMIT for p in zip(sizes, sizes[1:]))
         self.named = labels == "named" and all(max(p) <= NAME_LIMIT for p in zip(sizes, sizes[1:]))
         # room for labels along the edges: taller columns, wider gaps (named labels are longer)
-        self.gap_y = 2.8 if self.labelled else 2.35 if per_unit_bias else 2.2
+        self.gap_y = self.LABEL_GAP if self.labelled else 2.35 if per_unit_bias else 2.2
         self.wider = 1.0 if self.named else 0.5 if self.labelled else 0.0
         self.head: list[tuple[float, tuple[Text, ...]]] = []  # column headers: x, lines
 
@@ -156,7 +158,7 @@ class _NetworkDrawer:
             node = self.node(f"b{layer}")
             grey = node.name in self.graph.frozen
             label = _named(node, self.fmt)
-            y = bottom - self.gap_y * 1.5  # low: its edges cross the weights' near the units
+            y = bottom - self.gap_y * self.BIAS_DROP  # low: its edges cross the weights near the units
             shape = pic.add("box", x_prev, y, label, w=label.width + 0.25, h=0.5, fill="param", grey=grey)
             for dst in receivers.values():
                 pic.connect(shape, dst, dashed=True, grey=grey)
