@@ -11,6 +11,8 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from solgen.core.graph import build_graph
 from solgen.core.numbers import NumberFormat
@@ -499,3 +501,25 @@ def label_faults_of(pic):  # noqa: ANN001, ANN201
     from solgen.render.diagram.placement import label_faults
 
     return label_faults(pic)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck), database=None, derandomize=True)
+@given(st.data())
+def test_generated_problems_have_clear_labels_within_the_width(data: st.DataObject) -> None:
+    """Issue 9, for generated problems (the oracle suite's networks of up to 4 layers of 5 units and
+    its graphs): no label crossed by another edge or touching a node, no picture wider than
+    MAX_WIDTH."""
+    from solgen.errors import SpecError
+    from solgen.render.diagram import MAX_WIDTH
+    from solgen.render.diagram.placement import label_faults
+    from tests.oracle.strategies import graphs, networks
+
+    problem = data.draw(st.one_of(networks(), graphs()))
+    try:
+        spec = parse_spec(problem.toml, "generated.toml")
+    except SpecError:
+        return
+    pic = layout(spec)
+    x0, _, x1, _ = pic.bounds()
+    assert not label_faults(pic)
+    assert x1 - x0 <= MAX_WIDTH

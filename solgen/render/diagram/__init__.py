@@ -126,9 +126,21 @@ def layout(spec: Spec, graph: Graph | None = None, values: NodeValues | None = N
             graph = build_graph(spec, max_parameters=10**9)
         if isinstance(problem, Network):
             return _network_layout(problem, graph, fmt)
-        pic = _GraphDrawer(graph, fmt, values).picture()
+        return _graph_layout(graph, fmt, values)
     route_edges(pic)
     place_labels(pic)
+    return pic
+
+
+def _graph_layout(graph: Graph, fmt: NumberFormat, values: NodeValues | None) -> Picture:
+    """A [graph] with ``name = value`` on its weighted edges, else (where one of those would cross
+    an edge or touch a node) with the names only."""
+    for short in (False, True):
+        pic = _GraphDrawer(graph, fmt, values, short).picture()
+        route_edges(pic)
+        place_labels(pic)
+        if not label_faults(pic):
+            break
     return pic
 
 
@@ -136,7 +148,11 @@ def _network_layout(net: Network, graph: Graph, fmt: NumberFormat) -> Picture:
     """The layered picture with weight labels named, else values only, else none: the first whose
     labels all lie clear of other edges and of the nodes (``label_faults``)."""
     for labels in ("named", "values", "none"):
-        pic = _NetworkDrawer(net, graph, fmt, labels).picture()
+        for squeeze in (0.0, 0.6, 1.2) if len(net.layers) <= 8 else (0.0,):  # narrower until it fits
+            pic = _NetworkDrawer(net, graph, fmt, labels, squeeze).picture()
+            x0, _, x1, _ = pic.bounds()
+            if x1 - x0 <= MAX_WIDTH:
+                break
         route_edges(pic)
         place_labels(pic)
         if not label_faults(pic):

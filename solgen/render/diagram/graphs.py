@@ -71,10 +71,12 @@ class _GraphDrawer:
     GAP_Y = 2.6
     RADIUS = 0.45
 
-    def __init__(self, graph: Graph, fmt: NumberFormat, values: NodeValues | None = None) -> None:
+    def __init__(self, graph: Graph, fmt: NumberFormat, values: NodeValues | None = None,
+                 short: bool = False) -> None:
         """``values``: the key's forward values and gradients, drawn in CS231n's circuit style
-        (the value above each node, the gradient below); without them only given values show."""
-        self.graph, self.fmt, self.values = graph, fmt, values
+        (the value above each node, the gradient below); without them only given values show.
+        ``short``: the edges carry the weights' names only (``name = value`` would cross an edge)."""
+        self.graph, self.fmt, self.values, self.short = graph, fmt, values, short
         self.pic = Picture()
 
     def edge_weights(self) -> dict[tuple[str, str], str]:
@@ -118,12 +120,17 @@ class _GraphDrawer:
             for p in n.parents:
                 if p in shapes:
                     param = on_edge.get((p, n.name))
-                    label = _named(g.by_name[param], self.fmt) if param else None
+                    label = None
+                    if param:
+                        node = g.by_name[param]
+                        label = _math(node.latex, plain_name(node), "tiny") if self.short else _named(node, self.fmt)
                     pic.connect(shapes[p], shapes[n.name], label, grey=param in g.frozen, dashed=param in g.frozen)
         self.leaves(shapes, set(on_edge.values()))
         self.upstream(shapes)
         if g.frozen:
             pic.notes.append(_words("Grey and dashed: frozen parameters (not updated)."))
+        if self.short and on_edge:
+            pic.notes.append(_words("The edges name their weights; the values are given below."))
         if self.values:
             pic.notes.append(_words("Above each node its forward value, below it (red) the gradient of L with "
                                     "respect to it."))

@@ -38,13 +38,16 @@ def _slots(n: int) -> list[int | None]:
 class _NetworkDrawer:
     RADIUS = 0.66  # unit circles
     IN_RADIUS = 0.4
-    LABEL_GAP = 2.8  # between units when weights are written on the edges
-    BIAS_DROP = 1.1  # a shared bias box this many gaps below its column
+    LABEL_GAP = 2.6  # between units when weights are written on the edges
+    BIAS_DROP = 0.6  # a shared bias box this many gaps below its column
+    BIAS_SHIFT = 0.5  # and this far from the sending column towards the receiving one
 
-    def __init__(self, net: Network, graph: Graph, fmt: NumberFormat, labels: str = "named") -> None:
+    def __init__(self, net: Network, graph: Graph, fmt: NumberFormat, labels: str = "named",
+                 squeeze: float = 0.0) -> None:
         # labels: "named" (name = value where both layers have at most NAME_LIMIT units), "values"
-        # (values only), "none" (no weight labels: they would cross other edges or touch nodes)
-        self.net, self.graph, self.fmt, self.labels = net, graph, fmt, labels
+        # (values only), "none" (no weight labels: they would cross other edges or touch nodes);
+        # squeeze: this much less between columns (a picture too wide for MAX_WIDTH)
+        self.net, self.graph, self.fmt, self.labels, self.squeeze = net, graph, fmt, labels, squeeze
         self.pic = Picture()
         per_unit_bias = any(isinstance(layer.bias, tuple) or (layer.bias is not None and layer.units > NAME_LIMIT)
                             for layer in net.layers)
@@ -68,6 +71,7 @@ class _NetworkDrawer:
         labelled = all(max(p) <= LABEL_LIMIT for p in pairs)
         dx = min(4.0 if labelled else 3.2, max(3.2 if named else 2.4, (15.8 - tail) / len(net.layers)))
         dx = min(dx + self.wider, max(dx, (17.4 - tail) / len(net.layers)))  # within MAX_WIDTH where it can
+        dx = max(1.9, dx - self.squeeze)
         xs = [i * dx for i in range(len(sizes))]
         columns: list[dict[int, Shape]] = []
         bottoms: list[float] = []
@@ -158,8 +162,9 @@ class _NetworkDrawer:
             node = self.node(f"b{layer}")
             grey = node.name in self.graph.frozen
             label = _named(node, self.fmt)
-            y = bottom - self.gap_y * self.BIAS_DROP  # low: its edges cross the weights near the units
-            shape = pic.add("box", x_prev, y, label, w=label.width + 0.25, h=0.5, fill="param", grey=grey)
+            y = bottom - self.gap_y * self.BIAS_DROP  # below, between the columns: short edges up to the units
+            x = x_prev + (min(dst.x for dst in receivers.values()) - x_prev) * self.BIAS_SHIFT
+            shape = pic.add("box", x, y, label, w=label.width + 0.25, h=0.5, fill="param", grey=grey)
             for dst in receivers.values():
                 pic.connect(shape, dst, dashed=True, grey=grey)
             return
