@@ -24,7 +24,8 @@ from .model import Picture, Shape
 from .network import _ACTIVATION_TEX, _ACTIVATION_TEXT
 from .text import Text, _math, _words
 
-MAP_LIMIT = 6  # rows or columns of one map grid at most (and at most 3 maps a panel)
+MAP_LIMIT = 6  # rows of one map grid at most (and at most 3 maps a panel, ROW_LIMIT entries a row)
+ROW_LIMIT = 12
 _MAX_WIDTH = 19.4  # as diagram.MAX_WIDTH
 _CELL, _GAP, _ROW_GAP = 0.62, 1.9, 1.6
 
@@ -47,12 +48,18 @@ def _plain_head(node: Node) -> str:
     return tex_to_unicode(node.latex.split("_")[0]) or node.role or ""
 
 
-def drawable(net: Network) -> bool:
-    """Whether every map and parameter fits the grids (else the boxes of ``layers.py``)."""
-    if net.batch or net.inputs is None:
+def _fits(shape: tuple[int, ...]) -> bool:
+    """Whether a map (or tensor) of this shape is drawn as grids (else as a box with its shape)."""
+    if len(shape) > 3:
         return False
-    shapes = [net.shape] + [layer.shape for layer in net.layers]
-    return all(len(s) <= 3 and _grids(s)[0] <= 3 and max(_grids(s)[1:]) <= MAP_LIMIT for s in shapes)
+    maps, rows, cols = _grids(shape)
+    return maps <= 3 and rows <= MAP_LIMIT and cols <= ROW_LIMIT
+
+
+def drawable(net: Network) -> bool:
+    """Whether the network is drawn as its maps (else the boxes of ``layers.py``): one example
+    with its values, and a first map small enough to be read."""
+    return not net.batch and net.inputs is not None and _fits(net.shape)
 
 
 class _MapsDrawer:
@@ -93,7 +100,10 @@ class _MapsDrawer:
             self.row_low = self.row_top
 
     def panel(self, title: Text, names: list[str], shape: tuple[int, ...], fill: str) -> Shape:
-        """A titled map panel at the cursor (wrapping first if it must); its right anchor."""
+        """A titled map panel at the cursor (wrapping first if it must); its right anchor.  A map too
+        large to read is a box with its shape."""
+        if not _fits(shape):
+            return self.box(title, shape, fill)
         texts = [self.cell_text(n) for n in names]
         w = max([_CELL] + [t.width + 0.16 for t in texts]) * _grids(shape)[2]
         width = max(w, title.width)
@@ -106,6 +116,18 @@ class _MapsDrawer:
         self.x += width
         return self.pic.add("text", left + gw + 0.05, top - _CELL / 2, Text("", "", "tiny"))
 
+    def box(self, title: Text, shape: tuple[int, ...], fill: str) -> Shape:
+        words = _words(" × ".join(str(n) for n in shape), "small")
+        width = max(title.width, words.width + 0.4)
+        self.place(width)
+        self.pic.text(self.x + width / 2, self.row_top - 0.2, title)
+        top = self.row_top - 0.5
+        self.pic.add("box", self.x + width / 2, top - _CELL / 2, words, w=words.width + 0.4, h=_CELL, fill=fill)
+        self.row_low = min(self.row_low, top - _CELL)
+        self.x += width
+        return self.pic.add("text", self.x - (width - words.width - 0.4) / 2 + 0.05, top - _CELL / 2,
+                            Text("", "", "tiny"))
+
     def params(self, l: int) -> list[tuple[str, list[Node], tuple[int, ...]]]:
         """The layer's given tensors by role (kernels, biases, masks, h_0): (role, nodes, shape)."""
         by_role: dict[str, list[Node]] = {}
@@ -116,40 +138,44 @@ class _MapsDrawer:
         for role, nodes in by_role.items():
             shape = tuple(max(n.index[d] for n in nodes) - min(n.index[d] for n in nodes) + 1
                           for d in range(len(nodes[0].index)))
-            while len(shape) > 3 and shape[0] == 1:
-                shape = shape[1:]
+            while len(shape) > 3 and 1 in shape:  # (O, 1, kh, kw): one input channel, O kernels
+                drop = shape.index(1)
+                shape = shape[:drop] + shape[drop + 1:]
             out.append((role, nodes, shape))
         return out
 
-    def tensors(self, l: int) -> list[tuple[str, list[Node], tuple[int, ...], float]]:
-        """The layer's given tensors that fit the grids: (role, nodes, shape, grid width)."""
+    def tensors(self, l: int) -> list[tuple[Text, list[Node], tuple[int, ...], float, float]]:
+        """The layer's given tensors that fit the grids: (label, nodes, shape, grid width, slot width)."""
+        found = [(r, n, s) for r, n, s in self.params(l) if _fits(s)]
+        heads = [n[0].latex.split("_")[0] for _, n, _ in found]
         out = []
-        for r, n, s in self.params(l):
-            if len(s) <= 3 and _grids(s)[0] <= 3 and max(_grids(s)[1:]) <= MAP_LIMIT:
-                out.append((r, n, s, max([_CELL] + [self.cell_text(x.name).width + 0.16 for x in n]) * _grids(s)[2]))
+        for (role, nodes, shape), head in zip(found, heads):
+            tex, plain = head, _plain_head(nodes[0])
+            if heads.count(head) > 1:  # two tensors of one letter (the RNN's two weights): their roles tell
+                tex, plain = rf"{head}\ \mathrm{{{role}}}", f"{plain} {role}"
+            label = _math(tex, plain, "tiny")
+            w = max([_CELL] + [self.cell_text(x.name).width + 0.16 for x in nodes]) * _grids(shape)[2]
+            out.append((label, nodes, shape, w, max(w, label.width)))
         return out
 
     def draw_tensors(self, l: int, left: float, top: float) -> None:
         """Each given tensor of layer ``l`` as a named grid, left to right from (left, top) down."""
-        tensors = self.tensors(l)
-        heads = [n[0].latex.split("_")[0] for _, n, _, _ in tensors]
-        for (role, nodes, shape, w), head in zip(tensors, heads):
-            tex, plain = head, _plain_head(nodes[0])
-            if heads.count(head) > 1:  # two tensors of one letter (the RNN's two weights): their roles tell
-                tex, plain = rf"{head}\ \mathrm{{{role}}}", f"{plain} {role}"
-            self.pic.text(left + w / 2, top, _math(tex, plain, "tiny"))
-            _, gh = self.grid([n.name for n in nodes], shape, left, top - 0.25, "param")
+        for label, nodes, shape, w, slot in self.tensors(l):
+            self.pic.text(left + slot / 2, top, label)
+            _, gh = self.grid([n.name for n in nodes], shape, left + (slot - w) / 2, top - 0.25, "param")
             self.row_low = min(self.row_low, top - 0.25 - gh)
-            left += w + 0.4
+            left += slot + 0.4
 
     def panel_width(self, title: Text, names: list[str], shape: tuple[int, ...]) -> float:
+        if not _fits(shape):
+            return max(title.width, _words(" × ".join(str(n) for n in shape), "small").width + 0.4)
         return max(max([_CELL] + [self.cell_text(n).width + 0.16 for n in names]) * _grids(shape)[2], title.width)
 
     def arrow(self, src: Shape, l: int, label: Text, then: float = 0.0) -> None:
         """The arrow of layer ``l`` from ``src`` (the last panel's right anchor), saying what the layer
         does, with its given parameters as grids below it; ``then``: the width of the panel it leads
         to (the two stay on one row)."""
-        widths = [w for _, _, _, w in self.tensors(l)]
+        widths = [slot for *_, slot in self.tensors(l)]
         span = max(_GAP, label.width + 0.5, sum(widths) + 0.4 * len(widths) + 0.2)
         wrapped = self.x > 0 and self.x + span + then > _MAX_WIDTH
         self.place(span + then)
