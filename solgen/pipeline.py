@@ -36,6 +36,11 @@ class Solved:
     solution: Solution | None  # None when only the JSON answers were asked for
     svg: str = ""
     derivation: Any = None  # the exact Derivation (None for architecture-only and symbolic problems)
+    sheet_svg: str = ""  # the question sheet's diagram when it differs from the key's (no answers in it)
+
+    def diagram_svg(self, problem: bool) -> str:
+        """The SVG for a question sheet (``problem``) or for the key."""
+        return self.sheet_svg if problem and self.sheet_svg else self.svg
 
 
 def documented(options: Options) -> bool:
@@ -45,14 +50,26 @@ def documented(options: Options) -> bool:
     return any(FORMATS[f].explained for f in options.formats)
 
 
-def _with_diagram(spec: Spec, graph: Any, answers: dict[str, Any], solution: Solution | None) -> Solved:
+def _with_diagram(spec: Spec, graph: Any, answers: dict[str, Any], solution: Solution | None,
+                  shown: Any = None) -> Solved:
+    """The solution with its diagram; a [graph]'s key (``shown``: its derivation) draws every node's
+    forward value and gradient, a key of layers beyond dense every feature map's values; their
+    question sheets only the given values."""
     if solution is None:
         return Solved(spec, answers, None)
     from solgen.render.diagram import both, markdown_image
 
     tikz, svg = both(spec, graph)
-    drawn = replace(solution, diagram=tikz, image=markdown_image(spec), variant=_variant_line(spec))
-    return Solved(spec, answers, drawn, svg)
+    sheet_tikz, sheet_svg = "", ""
+    net = spec.problem
+    if shown is not None and (isinstance(net, GraphSpec) or (isinstance(net, Network) and not net.dense_only)):
+        first = shown.iterations[0]
+        values = {n.name: (first.values.get(n.name), first.adjoint.get(n.name)) for n in graph.nodes}
+        sheet_tikz, sheet_svg = tikz, svg
+        tikz, svg = both(spec, graph, values)
+    drawn = replace(solution, diagram=tikz, sheet_diagram=sheet_tikz, image=markdown_image(spec),
+                    variant=_variant_line(spec))
+    return Solved(spec, answers, drawn, svg, sheet_svg=sheet_svg)
 
 
 def _variant_line(spec: Spec) -> str:
@@ -125,7 +142,7 @@ def _solve(spec: Spec, options: Options) -> Solved:
     if not docs:
         return Solved(spec, data, None, derivation=exact)
     solution = _asked(spec, exact, explain(spec, shown))
-    return replace(_with_diagram(spec, graph, data, solution), derivation=exact)
+    return replace(_with_diagram(spec, graph, data, solution, shown), derivation=exact)
 
 
 def _asked(spec: Spec, exact: Any, solution: Solution) -> Solution:

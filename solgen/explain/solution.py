@@ -70,6 +70,7 @@ class Solution:
     summary: Table | None
     facts: dict[str, int] = field(default_factory=dict)
     diagram: str = ""  # TikZ picture for LaTeX
+    sheet_diagram: str = ""  # the question sheet's TikZ picture when it differs from the key's
     image: str = ""  # Markdown image reference to the SVG beside the .md
     variant: str = ""  # "Student s01, variant 3fa2c19b" on a variant's sheet and key (plain text)
     asked: tuple[Rich, ...] = ()  # what the spec's ask list asks for, as the sheet lists it

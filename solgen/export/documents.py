@@ -16,7 +16,7 @@ def markdown(solved: Any, options: Any, out: dict[str, bytes]) -> None:
     stem = solved.spec.stem
     out[f"{stem}.md"] = _text(solved, options, "md")
     if solved.svg:
-        out[f"{stem}.svg"] = solved.svg.encode()
+        out[f"{stem}.svg"] = solved.diagram_svg(options.problem).encode()
 
 
 def latex(solved: Any, options: Any, out: dict[str, bytes]) -> None:

@@ -39,7 +39,8 @@ def _render(solved: Any, options: Any, problem: bool, standalone: bool) -> str:
     env = environment(options.templates)
     try:
         template = env.get_template("solution.html.j2")
-        return template.render(s=solved.solution, svg=_svg(solved.svg), problem=problem, standalone=standalone)
+        return template.render(s=solved.solution, svg=_svg(solved.diagram_svg(problem)), problem=problem,
+                               standalone=standalone)
     except jinja2.TemplateError as e:
         raise SolgenError(f"template error: {e.message or e}") from None
 

@@ -41,7 +41,7 @@ def question(solved: Any) -> ET.Element:
     qt = _text(q, "questiontext", body, format="html")
     if solved.svg:
         f = ET.SubElement(qt, "file", {"name": image, "path": "/", "encoding": "base64"})
-        f.text = base64.b64encode(solved.svg.encode()).decode()
+        f.text = base64.b64encode(solved.diagram_svg(True).encode()).decode()
     _text(q, "generalfeedback", lms.solution_html(solved), format="html")
     ET.SubElement(q, "defaultgrade").text = str(len(answers))
     ET.SubElement(q, "penalty").text = "0.3333333"

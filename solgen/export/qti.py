@@ -77,7 +77,7 @@ def write(solved: Any, options: Any, out: dict[str, bytes]) -> None:
     image = ""
     if solved.svg:
         path = f"images/{lms.image_name(solved)}"
-        files[path] = solved.svg
+        files[path] = solved.diagram_svg(True)
         image = f"$IMS-CC-FILEBASE$/{path}"
     feedback = lms.solution_html(solved)
     items = [{"group": a.key, "title": solved.spec.title,

@@ -28,6 +28,7 @@ class LayerKind:
     facts: Callable[..., Any]  # (layer, its input shape) -> shapes.Facts
     rank: int | None  # dimensions of one example, when the kind is the first layer
     words: str  # what the layer is, for documents ("2-D convolution")
+    panel: str = "maps"  # how the diagram draws it: "maps" (its output maps) or "steps" (unrolled in time)
 
 
 LAYER_KINDS: dict[str, LayerKind] = {
@@ -41,5 +42,5 @@ LAYER_KINDS: dict[str, LayerKind] = {
     "flatten": LayerKind("flatten", flatten.read, flatten.build, flatten.facts, None, "flatten"),
     "dropout": LayerKind("dropout", dropout.read, dropout.build, dropout.facts, 1, "dropout"),
     "batchnorm": LayerKind("batchnorm", batchnorm.read, batchnorm.build, batchnorm.facts, 1, "batch normalization"),
-    "rnn": LayerKind("rnn", rnn.read, rnn.build, rnn.facts, 2, "recurrent (RNN)"),
+    "rnn": LayerKind("rnn", rnn.read, rnn.build, rnn.facts, 2, "recurrent (RNN)", "steps"),
 }

@@ -42,17 +42,21 @@ from solgen.spec.sections import Network, Spec
 from .geometry import Box as Box
 from .geometry import Point as Point
 from .geometry import Segment as Segment
-from .graphs import _GraphDrawer
+from .graphs import NodeValues, _GraphDrawer
 from .layers import layers_picture
+from .maps import _MapsDrawer, drawable
 from .model import Edge as Edge
 from .model import Picture
 from .model import Shape as Shape
 from .names import plain_name, tex_to_unicode
 from .network import LABEL_LIMIT, NAME_LIMIT, SHOW_LIMIT, _architecture, _NetworkDrawer
-from .placement import place_labels, route_edges
+from .placement import label_faults, place_labels, route_edges
 from .svg_output import _to_svg
 from .text import Text as Text
 from .tikz_output import _to_tikz
+
+#: the widest picture drawn (cm): shrunk to A4's 17 cm line, its 8 pt labels keep 7 pt or more
+MAX_WIDTH = 19.4
 
 
 def tikz(spec: Spec, graph: Graph | None = None, fit: bool = True) -> str:
@@ -70,9 +74,10 @@ def svg(spec: Spec, graph: Graph | None = None) -> str:
     return _to_svg(layout(spec, graph), spec.title)
 
 
-def both(spec: Spec, graph: Graph | None = None) -> tuple[str, str]:
-    """``(tikz(spec, graph), svg(spec, graph))`` from one layout (laying out is the costly part)."""
-    pic = layout(spec, graph)
+def both(spec: Spec, graph: Graph | None = None, values: NodeValues | None = None) -> tuple[str, str]:
+    """``(tikz(spec, graph), svg(spec, graph))`` from one layout (laying out is the costly part);
+    ``values`` (a [graph]'s forward values and gradients) makes it the answer key's picture."""
+    pic = layout(spec, graph, values)
     return _to_tikz(pic, True), _to_svg(pic, spec.title)
 
 
@@ -104,12 +109,15 @@ def one_network(spec: Spec) -> Spec:
     return dataclasses.replace(spec, problem=single)
 
 
-def layout(spec: Spec, graph: Graph | None = None) -> Picture:
+def layout(spec: Spec, graph: Graph | None = None, values: NodeValues | None = None) -> Picture:
     """The picture both outputs draw: coordinates in cm, y upwards."""
     problem = spec.problem
     fmt = NumberFormat(spec.style.digits, spec.style.decimal)
     if isinstance(problem, Network) and not problem.dense_only:
-        pic = layers_picture(problem)
+        if drawable(problem):
+            pic = _MapsDrawer(problem, graph or build_graph(spec, max_parameters=10**9), fmt, values).picture()
+        else:
+            pic = layers_picture(problem)
     elif isinstance(problem, Network) and problem.inputs is None and not problem.symbolic:
         pic = _architecture(problem)
     else:
@@ -119,13 +127,41 @@ def layout(spec: Spec, graph: Graph | None = None) -> Picture:
         if graph is None:
             graph = build_graph(spec, max_parameters=10**9)
         if isinstance(problem, Network):
-            pic = _NetworkDrawer(problem, graph, fmt).picture()
-        else:
-            pic = _GraphDrawer(graph, fmt).picture()
+            return _network_layout(problem, graph, fmt)
+        return _graph_layout(graph, fmt, values)
     route_edges(pic)
     place_labels(pic)
     return pic
 
 
-__all__ = ["both", "LABEL_LIMIT", "NAME_LIMIT", "SHOW_LIMIT", "Picture", "layout", "place_labels", "plain_name",
+def _graph_layout(graph: Graph, fmt: NumberFormat, values: NodeValues | None) -> Picture:
+    """A [graph] with ``name = value`` on its weighted edges, else (where one of those would cross
+    an edge or touch a node) with the names only."""
+    for short in (False, True):
+        pic = _GraphDrawer(graph, fmt, values, short).picture()
+        route_edges(pic)
+        place_labels(pic)
+        if not label_faults(pic):
+            break
+    return pic
+
+
+def _network_layout(net: Network, graph: Graph, fmt: NumberFormat) -> Picture:
+    """The layered picture with weight labels named, else values only, else none: the first whose
+    labels all lie clear of other edges and of the nodes (``label_faults``)."""
+    for labels in ("named", "values", "none"):
+        for squeeze in (0.0, 0.6, 1.2) if len(net.layers) <= 8 else (0.0,):  # narrower until it fits
+            pic = _NetworkDrawer(net, graph, fmt, labels, squeeze).picture()
+            x0, _, x1, _ = pic.bounds()
+            if x1 - x0 <= MAX_WIDTH:
+                break
+        route_edges(pic)
+        place_labels(pic)
+        if not label_faults(pic):
+            break
+    return pic
+
+
+__all__ = ["NodeValues", "both", "LABEL_LIMIT", "MAX_WIDTH", "NAME_LIMIT", "SHOW_LIMIT", "Picture", "layout",
+           "place_labels", "plain_name",
            "svg", "tex_to_unicode", "tikz"]

@@ -163,13 +163,13 @@ class _Grid(Generic[T]):
 
 
 class _Board:
-    """Placed label boxes by key in a uniform grid: put, take away, and find those near a box,
-    each in time proportional to the cells a box covers (not to the number of labels)."""
+    """Placed labels (as tags: see ``tags.py``) by key in a uniform grid: put, take away, and find
+    those near a box, each in time proportional to the cells a label covers (not to their number)."""
 
     CELL = _Grid.CELL
 
     def __init__(self) -> None:
-        self.cells: dict[tuple[int, int], dict[tuple[int, int], Box]] = {}
+        self.cells: dict[tuple[int, int], dict[tuple[int, int], tuple[Box, tuple[float, ...]]]] = {}
         self.boxes: dict[tuple[int, int], Box] = {}
         self.clock = 0  # counts changes; ``stamp[cell]`` is the clock of the cell's last change
         self.stamp: dict[tuple[int, int], int] = {}
@@ -177,12 +177,13 @@ class _Board:
     def _cells(self, box: Box) -> list[tuple[int, int]]:
         return _Grid._cells(self, box)  # type: ignore[arg-type]
 
-    def put(self, key: tuple[int, int], box: Box) -> None:
+    def put(self, key: tuple[int, int], box: Box, tag: tuple[float, ...]) -> None:
+        """Place a label: ``box`` is the upright box round its ``tag``."""
         self.take(key)
         self.boxes[key] = box
         self.clock += 1
         for cell in self._cells(box):
-            self.cells.setdefault(cell, {})[key] = box
+            self.cells.setdefault(cell, {})[key] = (box, tag)
             self.stamp[cell] = self.clock
 
     def take(self, key: tuple[int, int]) -> None:
@@ -200,10 +201,10 @@ class _Board:
     def changed_since(self, cells: frozenset[tuple[int, int]], clock: int) -> bool:
         return any(self.stamp.get(cell, 0) > clock for cell in cells)
 
-    def near(self, box: Box) -> list[Box]:
-        """The boxes touching ``box``, in key order."""
+    def near(self, box: Box) -> list[tuple[Box, tuple[float, ...]]]:
+        """(box, tag) of the labels whose box touches ``box``, in key order."""
         found = {k: b for cell in self._cells(box) for k, b in self.cells.get(cell, {}).items()}
-        return [found[k] for k in sorted(found) if _touch(found[k], box)]
+        return [found[k] for k in sorted(found) if _touch(found[k][0], box)]
 
 
 def _touch(a: Box, b: Box) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from solgen.core.evaluate import Value
 from solgen.core.graph import Graph, Node
 from solgen.core.ir import Add, Call, Expr, Mul, Var, children
 from solgen.core.numbers import NumberFormat
@@ -42,13 +43,40 @@ def _occurrences(expr: Expr, name: str) -> int:
     return sum(_occurrences(c, name) for c in children(expr))
 
 
+#: a node's forward value and its gradient dL/d(node) (None: not shown), as an answer key draws them
+NodeValues = dict[str, tuple[Value | None, Value | None]]
+
+
+_MAX_WIDTH = 19.4  # as diagram.MAX_WIDTH
+
+
+def _columns(g: Graph, main: list[Node]) -> dict[int, list[Node]]:
+    """Nodes by depth (longest path from the inputs); an input sits just before its first user."""
+    depth: dict[str, int] = {}
+    for n in main:
+        if n.kind != "input":
+            depth[n.name] = 1 + max((depth[p] for p in n.parents if p in depth), default=0)
+    for n in main:
+        if n.kind == "input":
+            users = [depth[k] for k in g.children[n.name] if k in depth]
+            depth[n.name] = max(0, min(users, default=1) - 1)
+    columns: dict[int, list[Node]] = {}
+    for n in main:
+        columns.setdefault(depth[n.name], []).append(n)
+    return columns
+
+
 class _GraphDrawer:
-    DX = 3.2
-    GAP_Y = 2.0
+    DX = 3.6
+    GAP_Y = 2.6
     RADIUS = 0.45
 
-    def __init__(self, graph: Graph, fmt: NumberFormat) -> None:
-        self.graph, self.fmt = graph, fmt
+    def __init__(self, graph: Graph, fmt: NumberFormat, values: NodeValues | None = None,
+                 short: bool = False) -> None:
+        """``values``: the key's forward values and gradients, drawn in CS231n's circuit style
+        (the value above each node, the gradient below); without them only given values show.
+        ``short``: the edges carry the weights' names only (``name = value`` would cross an edge)."""
+        self.graph, self.fmt, self.values, self.short = graph, fmt, values, short
         self.pic = Picture()
 
     def edge_weights(self) -> dict[tuple[str, str], str]:
@@ -77,41 +105,59 @@ class _GraphDrawer:
         g, pic = self.graph, self.pic
         on_edge = self.edge_weights()
         main = [n for n in g.nodes if n.kind in ("input", "node", "loss")]
-        depth: dict[str, int] = {}
-        for n in main:
-            ups = [depth[p] for p in n.parents if p in depth]
-            depth[n.name] = 0 if n.kind == "input" else 1 + max(ups, default=0)
-        columns: dict[int, list[Node]] = {}
-        for n in main:
-            columns.setdefault(depth[n.name], []).append(n)
+        columns = _columns(g, main)
+        per_row = max(1, int((_MAX_WIDTH - 2.0) // self.DX) + 1)
+        tallest = max(len(col) for col in columns.values())
+        row_h = (tallest - 1) * self.GAP_Y + 3.6  # room for the values and a label on the edge down
         shapes: dict[str, Shape] = {}
         for c in sorted(columns):
+            row, place = divmod(c, per_row)
+            if row % 2:  # a wide graph snakes: every other row runs right to left, so no edge is long
+                place = per_row - 1 - place
             for n, y in zip(columns[c], _ys(len(columns[c]), self.GAP_Y)):
-                shapes[n.name] = self.main_node(n, c * self.DX, y)
+                shapes[n.name] = self.main_node(n, place * self.DX, y - row * row_h)
         for n in main:
             for p in n.parents:
                 if p in shapes:
                     param = on_edge.get((p, n.name))
-                    label = _named(g.by_name[param], self.fmt) if param else None
+                    label = None
+                    if param:
+                        node = g.by_name[param]
+                        label = _math(node.latex, plain_name(node), "tiny") if self.short else _named(node, self.fmt)
                     pic.connect(shapes[p], shapes[n.name], label, grey=param in g.frozen, dashed=param in g.frozen)
         self.leaves(shapes, set(on_edge.values()))
         self.upstream(shapes)
         if g.frozen:
             pic.notes.append(_words("Grey and dashed: frozen parameters (not updated)."))
+        if self.short and on_edge:
+            pic.notes.append(_words("The edges name their weights; the values are given below."))
+        if self.values:
+            pic.notes.append(_words("Above each node its forward value, below it (red) the gradient of L with "
+                                    "respect to it."))
         return pic
 
     def main_node(self, n: Node, x: float, y: float) -> Shape:
         label = _math(n.latex, plain_name(n), "normal")
         if n.kind == "loss":
-            return self.pic.add("box", x, y, label, w=max(0.8, label.width + 0.3), h=0.7, fill="loss")
-        d = max(2 * self.RADIUS, label.width + 0.25)
-        shape = self.pic.add("circle", x, y, label, w=d, h=d, fill="input" if n.kind == "input" else "unit")
+            d = 0.7
+            shape = self.pic.add("box", x, y, label, w=max(0.8, label.width + 0.3), h=d, fill="loss")
+        else:
+            d = max(2 * self.RADIUS, label.width + 0.25)
+            shape = self.pic.add("circle", x, y, label, w=d, h=d, fill="input" if n.kind == "input" else "unit")
         if isinstance(n.expr, Call) and n.expr.fn in _FUNCTION_TAGS:
             tex, plain = _FUNCTION_TAGS[n.expr.fn]
             self.pic.text(x, y + d / 2 + 0.2, Text(tex, plain, "tiny"))
-        v = _value(self.fmt, n.value)
-        if v is not None:
-            self.pic.text(x - d / 2 - 0.1, y, _math(v[0], v[1], "small"), anchor="east")
+        forward, gradient = (self.values or {}).get(n.name, (n.value, None))
+        if forward is None:
+            forward = n.value
+        exact = forward == n.value
+        if forward is not None:
+            tagged = isinstance(n.expr, Call) and n.expr.fn in _FUNCTION_TAGS
+            above = _math(self.fmt.latex(forward, exact), self.fmt.text(forward, exact), "small")
+            self.pic.text(x, y + d / 2 + (0.55 if tagged else 0.22), above).fill = "ground"
+        if gradient is not None:
+            grad = Text(f"${self.fmt.latex(gradient)}$", self.fmt.text(gradient), "small", "gradient")
+            self.pic.text(x, y - d / 2 - 0.2, grad).fill = "ground"
         return shape
 
     def leaves(self, shapes: dict[str, Shape], absorbed: set[str]) -> None:

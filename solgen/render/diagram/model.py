@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .geometry import _label_box, _paths
+from .geometry import _paths
+from .tags import label_tag, tag_box
 from .text import Text
 
 
@@ -40,6 +41,7 @@ class Edge:
     grey: bool = False
     at: tuple[float, float] | None = None  # the label's centre (set by ``place_labels``)
     bend: tuple[float, float] | None = None  # control point of a curved edge (set by ``route_edges``)
+    angle: float = 0.0  # the label's turn in degrees, along the edge (set by ``place_labels``)
 
 
 @dataclass
@@ -65,7 +67,8 @@ class Picture:
     def body(self) -> tuple[float, float, float, float]:
         """The extent of the shapes and edge labels (the notes go below it)."""
         boxes = [s.extent() for s in self.shapes]
-        boxes += [_label_box(e.label, e.at) for e in self.edges if e.label is not None and e.at is not None]
+        boxes += [tag_box(label_tag(e.label, e.at, e.angle)) for e in self.edges
+                  if e.label is not None and e.at is not None]
         boxes += [p.at(0.5) * 2 for p in _paths(self) if p.control is not None]
         if not boxes:
             return 0.0, 0.0, 1.0, 1.0

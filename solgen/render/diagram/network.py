@@ -16,7 +16,7 @@ from .text import Text, _math, _named, _number, _value, _words
 #: layers with more units than this are drawn without weight labels
 LABEL_LIMIT = 5
 #: weight labels carry the weight's name too while both layers have at most this many units
-NAME_LIMIT = 3
+NAME_LIMIT = 2
 #: columns with more units than this are drawn as 1, 2, 3, ..., n-1, n
 SHOW_LIMIT = 7
 
@@ -38,13 +38,25 @@ def _slots(n: int) -> list[int | None]:
 class _NetworkDrawer:
     RADIUS = 0.66  # unit circles
     IN_RADIUS = 0.4
+    LABEL_GAP = 2.6  # between units when weights are written on the edges
+    BIAS_DROP = 0.6  # a shared bias box this many gaps below its column
+    BIAS_SHIFT = 0.5  # and this far from the sending column towards the receiving one
 
-    def __init__(self, net: Network, graph: Graph, fmt: NumberFormat) -> None:
-        self.net, self.graph, self.fmt = net, graph, fmt
+    def __init__(self, net: Network, graph: Graph, fmt: NumberFormat, labels: str = "named",
+                 squeeze: float = 0.0) -> None:
+        # labels: "named" (name = value where both layers have at most NAME_LIMIT units), "values"
+        # (values only), "none" (no weight labels: they would cross other edges or touch nodes);
+        # squeeze: this much less between columns (a picture too wide for MAX_WIDTH)
+        self.net, self.graph, self.fmt, self.labels, self.squeeze = net, graph, fmt, labels, squeeze
         self.pic = Picture()
         per_unit_bias = any(isinstance(layer.bias, tuple) or (layer.bias is not None and layer.units > NAME_LIMIT)
                             for layer in net.layers)
-        self.gap_y = 2.35 if per_unit_bias else 2.2
+        sizes = [net.input_count] + [layer.units for layer in net.layers]
+        self.labelled = labels != "none" and all(max(p) <= LABEL_LIMIT for p in zip(sizes, sizes[1:]))
+        self.named = labels == "named" and all(max(p) <= NAME_LIMIT for p in zip(sizes, sizes[1:]))
+        # room for labels along the edges: taller columns, wider gaps (named labels are longer)
+        self.gap_y = self.LABEL_GAP if self.labelled else 2.35 if per_unit_bias else 2.2
+        self.wider = 1.0 if self.named else 0.5 if self.labelled else 0.0
         self.head: list[tuple[float, tuple[Text, ...]]] = []  # column headers: x, lines
 
     def node(self, name: str) -> Node:
@@ -58,6 +70,8 @@ class _NetworkDrawer:
         tail = 4.6 if net.upstream is None else 4.0
         labelled = all(max(p) <= LABEL_LIMIT for p in pairs)
         dx = min(4.0 if labelled else 3.2, max(3.2 if named else 2.4, (15.8 - tail) / len(net.layers)))
+        dx = min(dx + self.wider, max(dx, (17.4 - tail) / len(net.layers)))  # within MAX_WIDTH where it can
+        dx = max(1.9, dx - self.squeeze)
         xs = [i * dx for i in range(len(sizes))]
         columns: list[dict[int, Shape]] = []
         bottoms: list[float] = []
@@ -94,6 +108,9 @@ class _NetworkDrawer:
                                                     for la in net.layers) else "Weights are"
             pic.notes.append(_words(f"{what} not written where a layer has more than {LABEL_LIMIT} units "
                                     f"(see the given values)."))
+        elif self.labels == "none":
+            pic.notes.append(_words("Weights are not written on the edges: they would cross other edges "
+                                    "(see the given values)."))
         for c, n in enumerate(sizes):
             if n > SHOW_LIMIT:
                 where = f"Layer {c}" if c else "Inputs"
@@ -117,20 +134,20 @@ class _NetworkDrawer:
         z, a = self.node(f"z{layer}[{j}]"), self.node(f"a{layer}[{j}]")
         act = self.net.layers[layer - 1].activation
         d = 2 * self.RADIUS
-        size = "micro" if act == "softmax" else "tiny"
+        size = "tiny"  # 8 pt: never smaller than 7 pt on paper (the picture shrinks by at most 7/8)
         return self.pic.add("unit", x, y, Text(_ACTIVATION_TEX[act], _ACTIVATION_TEXT[act], size),
                             _math(z.latex, plain_name(z), "tiny"), _math(a.latex, plain_name(a), "tiny"),
                             w=d, h=d, fill="unit")
 
     def weights(self, layer: int, senders: dict[int, Shape], receivers: dict[int, Shape], widest: int) -> None:
-        labelled = widest <= LABEL_LIMIT
+        labelled = widest <= LABEL_LIMIT and self.labels != "none"
         for i, src in senders.items():
             for j, dst in receivers.items():
                 r, c = (j, i) if self.net.layout == "out_in" else (i, j)
                 node = self.node(f"W{layer}[{r},{c}]")
                 label = None
                 if labelled:
-                    if widest <= NAME_LIMIT or node.value is None:
+                    if (widest <= NAME_LIMIT and self.labels == "named") or node.value is None:
                         label = _named(node, self.fmt)
                     else:
                         label = _number(self.fmt, node.value)
@@ -145,8 +162,9 @@ class _NetworkDrawer:
             node = self.node(f"b{layer}")
             grey = node.name in self.graph.frozen
             label = _named(node, self.fmt)
-            y = bottom - self.gap_y * 0.9
-            shape = pic.add("box", x_prev, y, label, w=label.width + 0.25, h=0.5, fill="param", grey=grey)
+            y = bottom - self.gap_y * self.BIAS_DROP  # below, between the columns: short edges up to the units
+            x = x_prev + (min(dst.x for dst in receivers.values()) - x_prev) * self.BIAS_SHIFT
+            shape = pic.add("box", x, y, label, w=label.width + 0.25, h=0.5, fill="param", grey=grey)
             for dst in receivers.values():
                 pic.connect(shape, dst, dashed=True, grey=grey)
             return

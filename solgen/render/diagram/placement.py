@@ -24,6 +24,7 @@ from .geometry import (
     _touch,
 )
 from .model import Picture, Shape
+from .tags import Tag, box_tag, grown_tag, label_tag, reading_angle, tag_box, tag_crosses, tag_hits, tags_overlap
 from .text import Text
 
 _BENDS = (1.4, -1.4, 2.2, -2.2, 3.2, -3.2)
@@ -48,7 +49,7 @@ def route_edges(pic: Picture) -> None:
 
 
 _CANDIDATES = tuple(round(0.1 + 0.025 * i, 3) for i in range(33))  # where on its edge a label may go
-_NEAR, _CROSS, _CLOSE = 3.0, 1.5, 3.0  # costs: per unit of t away from the sender, per edge crossed, per near miss
+_NEAR, _CROSS, _CLOSE = 3.0, 60.0, 3.0  # costs: per unit of t away from the sender, per edge crossed, per near miss
 
 
 def _hits(shape: Shape, box: tuple[float, float, float, float]) -> bool:
@@ -59,23 +60,10 @@ def _hits(shape: Shape, box: tuple[float, float, float, float]) -> bool:
     return (nx - shape.x) ** 2 + (ny - shape.y) ** 2 < (shape.w / 2) ** 2
 
 
-def _stub(path: _Path, t: float, hw: float, hh: float) -> float:
-    """How much of the edge shows between the sender and a label at ``t`` whose box reaches
-    ``hw`` and ``hh`` either side of its centre (a shorter stub reads as a minus)."""
-    x, y = path.at(t)
-    dx, dy = x - path.start[0], y - path.start[1]
-    length = math.hypot(dx, dy)
-    if length == 0:
-        return 0.0
-    ux, uy = abs(dx) / length, abs(dy) / length
-    inside = min(hw / ux if ux else float("inf"), hh / uy if uy else float("inf"))
-    return length - inside
-
-
 def place_labels(pic: Picture, rounds: int = 3) -> None:
-    """Put each edge label on its edge, as near the sending end as it can go, and each movable
-    text (a shape with ``spots``) on its first good spot, so that no label covers a node or another
-    label and as few as possible cover an edge.
+    """Put each edge label on its edge, turned to lie along it, as near the sending end as it can
+    go, and each movable text (a shape with ``spots``) on its first good spot, so that no label
+    covers a node, another label or another edge where a free place exists.
 
     Deterministic: a greedy pass in order (edge labels, then movable texts), then ``rounds - 1``
     passes that move each one to its best place given where all the others are.  The part of each
@@ -91,8 +79,8 @@ def place_labels(pic: Picture, rounds: int = 3) -> None:
     keys = [(0, k) for k in labels] + [(1, i) for i in range(len(movable))]
     others = _Board()  # every placed label but the one being placed
     for i, s in enumerate(movable):
-        others.put((1, i), s.extent())
-    spots: dict[tuple[int, int], Point] = {}
+        others.put((1, i), s.extent(), box_tag(s.extent()))
+    spots: dict[tuple[int, int], tuple[Point, float]] = {}
     placed_at: dict[tuple[int, int], int] = {}  # the board's clock when each label was last placed
     regions: dict[tuple[int, int], frozenset[tuple[int, int]]] = {}
     choices: dict[int, _Choices] = {}
@@ -108,14 +96,16 @@ def place_labels(pic: Picture, rounds: int = 3) -> None:
                 regions[key] = others.region(_text_roomy(movable[k]))
             others.take(key)
             if kind == 0:
-                spots[key], box = _edge_spot(choices[k], others)
+                at, angle, tag = _edge_spot(choices[k], others)
             else:
-                spots[key], box = _text_spot(movable[k], fixed, pieces, others)
-            others.put(key, box)
+                at, box = _text_spot(movable[k], fixed, pieces, others)
+                angle, tag = 0.0, box_tag(box)
+            spots[key] = (at, angle)
+            others.put(key, tag_box(tag), tag)
             placed_at[key] = others.clock
-    for (kind, k), at in spots.items():
+    for (kind, k), (at, angle) in spots.items():
         if kind == 0:
-            pic.edges[k].at = at
+            pic.edges[k].at, pic.edges[k].angle = at, angle
         else:
             movable[k].x, movable[k].y = at
 
@@ -133,58 +123,68 @@ def _text_roomy(shape: Shape) -> Iterator[Box]:
 
 def _crowding(box: Box, roomy: Box, shapes: _Grid[Shape], placed: _Board) -> float:
     near_shapes, near_labels = shapes.near(roomy), placed.near(roomy)
-    cost = 100 * (sum(_hits(s, box) for s in near_shapes) + sum(_overlap(box, o) for o in near_labels))
-    return cost + _CLOSE * (sum(_hits(s, roomy) for s in near_shapes) + sum(_overlap(roomy, o) for o in near_labels))
+    tag, room = box_tag(box), box_tag(roomy)
+    cost = 100 * (sum(_hits(s, box) for s in near_shapes) + sum(tags_overlap(tag, o) for _, o in near_labels))
+    return cost + _CLOSE * (sum(_hits(s, roomy) for s in near_shapes)
+                            + sum(tags_overlap(room, o) for _, o in near_labels))
 
 
 @dataclass(frozen=True)
 class _Choices:
     """The candidate places of one edge label, each with the costs that do not depend on the other
-    labels: (t, base cost, where, box, box with margin, nodes covered, nodes come near, edges crossed)."""
+    labels: (t, base cost, where, angle, tag, tag with margin, nodes covered, nodes come near,
+    edges crossed)."""
 
-    cands: tuple[tuple[float, float, Point, Box, Box, int, int, int], ...]
-    span: Box  # covers every candidate's box with margin
+    cands: tuple[tuple[float, float, Point, float, Tag, Tag, int, int, int], ...]
+    span: Box  # covers every candidate's tag with margin
+
+
+def _direction(path: _Path, t: float) -> Point:
+    if path.control is None:
+        return path.end[0] - path.start[0], path.end[1] - path.start[1]
+    a, b = path.at(max(0.0, t - 0.01)), path.at(min(1.0, t + 0.01))
+    return b[0] - a[0], b[1] - a[1]
 
 
 def _edge_choices(k: int, label: Text, path: _Path, shapes: _Grid[Shape],
                   pieces: _Grid[tuple[int, Segment]]) -> _Choices:
-    places = [(t, path.at(t)) for t in _CANDIDATES]
-    width, height = label.width + 0.08, label.height + 0.06  # as _label_box: w/2 and h/2 either side
-    hw, hh, rw, rh = width / 2, height / 2, (width + 5 * 0.1) / 2, (height + 2 * 0.1) / 2
-    rooms = [(x - rw, y - rh, x + rw, y + rh) for _, (x, y) in places]
-    span = (min(r[0] for r in rooms), min(r[1] for r in rooms), max(r[2] for r in rooms), max(r[3] for r in rooms))
+    places = [(t, path.at(t), reading_angle(_direction(path, t))) for t in _CANDIDATES]
+    tags = [label_tag(label, at, angle) for _, at, angle in places]
+    rooms = [grown_tag(tag, 0.25, 0.1) for tag in tags]
+    room_boxes = [tag_box(r) for r in rooms]
+    span = (min(r[0] for r in room_boxes), min(r[1] for r in room_boxes),
+            max(r[2] for r in room_boxes), max(r[3] for r in room_boxes))
     near_shapes, near_pieces = shapes.near_items(span), pieces.near_items(span)
     cands = []
-    for (t, at), roomy in zip(places, rooms):
-        box = (at[0] - hw, at[1] - hh, at[0] + hw, at[1] + hh)
-        base = _NEAR * t + (50 if _stub(path, t, hw, hh) < 0.3 else 0)
-        close = [s for b, s in near_shapes if _touch(b, roomy)]
-        crossed = {j for b, (j, piece) in near_pieces if _touch(b, box) and j != k and _crosses(piece, box)}
-        cands.append((t, base, at, box, roomy, sum(_hits(s, box) for s in close),
-                      sum(_hits(s, roomy) for s in close), len(crossed)))
+    for (t, at, angle), tag, room, room_box in zip(places, tags, rooms, room_boxes):
+        box = tag_box(tag)
+        stub = math.hypot(at[0] - path.start[0], at[1] - path.start[1]) - tag[4]
+        base = _NEAR * t + (50 if stub < 0.3 else 0)
+        close = [s for b, s in near_shapes if _touch(b, room_box)]
+        touch = grown_tag(tag, 0.04, 0.04)
+        crossed = {j for b, (j, piece) in near_pieces if _touch(b, box) and j != k and tag_crosses(tag, piece)}
+        cands.append((t, base, at, angle, tag, room, sum(tag_hits(s, touch) for s in close),
+                      sum(tag_hits(s, room) for s in close), len(crossed)))
     return _Choices(tuple(cands), span)
 
 
-def _edge_spot(choices: _Choices, placed: _Board) -> tuple[Point, Box]:
+def _edge_spot(choices: _Choices, placed: _Board) -> tuple[Point, float, Tag]:
     """The cheapest candidate given the labels placed (the first of equal ones):
     base + 100 (covered) + _CLOSE (come near) + _CROSS (edges crossed)."""
     near = placed.near(choices.span)
-    best: tuple[float, Point, Box] | None = None
-    for t, base, at, box, roomy, covers, nears, crossed in choices.cands:
+    best: tuple[float, Point, float, Tag] | None = None
+    for t, base, at, angle, tag, room, covers, nears, crossed in choices.cands:
         if best is not None and _NEAR * t >= best[0]:  # ascending t, every other cost >= 0: none can win
             break
+        crowd = 100 * covers + _CLOSE * nears
         if near:
-            labels = [o for o in near if _touch(o, roomy)]
-            crowd = 100 * (covers + sum(_overlap(box, o) for o in labels)) + _CLOSE * (
-                nears + sum(_overlap(roomy, o) for o in labels))
-        else:
-            crowd = 100 * covers + _CLOSE * nears
-        cost = base + crowd
-        cost += _CROSS * crossed
+            labels = [o for _, o in near if tags_overlap(o, room)]
+            crowd += 100 * sum(tags_overlap(tag, o) for o in labels) + _CLOSE * len(labels)
+        cost = base + crowd + _CROSS * crossed
         if best is None or cost < best[0]:
-            best = (cost, at, box)
+            best = (cost, at, angle, tag)
     assert best is not None
-    return best[1], best[2]
+    return best[1], best[2], best[3]
 
 
 def _text_spot(shape: Shape, shapes: _Grid[Shape], pieces: _Grid[tuple[int, Segment]],
@@ -199,3 +199,23 @@ def _text_spot(shape: Shape, shapes: _Grid[Shape], pieces: _Grid[tuple[int, Segm
             best = (cost, at, box)
     assert best is not None
     return best[1], best[2]
+
+
+def label_faults(pic: Picture) -> list[tuple[int, str]]:
+    """(edge, what) for each placed edge label that another edge passes through ("edge") or that
+    touches a node ("node"): what a reader would trip over.  Linear in the picture's size."""
+    paths = _paths(pic)
+    pieces = _piece_grid(paths)
+    solid = _shape_grid([s for s in pic.shapes if s.kind != "text"])
+    out: list[tuple[int, str]] = []
+    for k, e in enumerate(pic.edges):
+        if e.label is None or e.at is None:
+            continue
+        tag = label_tag(e.label, e.at, e.angle)
+        box = tag_box(tag)
+        if any(j != k and tag_crosses(tag, piece) for j, piece in pieces.near(box)):
+            out.append((k, "edge"))
+        touch = grown_tag(tag, 0.03, 0.03)
+        if any(tag_hits(s, touch) for s in solid.near(tag_box(touch))):
+            out.append((k, "node"))
+    return out

@@ -14,6 +14,7 @@ _FILL = {
 }
 _EDGE_COLOUR = ("black!70", "#4d4d4d")
 _GREY = ("black!60", "#666666")  # frozen: grey that still prints, and dashed
+_TEXT_COLOUR = {"gradient": ("red!70!black", "#b30000")}  # gradients on [graph] nodes (CS231n's red)
 
 
 def _f(v: float) -> str:

@@ -6,7 +6,7 @@ from collections.abc import Iterator, Sequence
 
 from .geometry import _label_box, _paths
 from .model import Picture, Shape
-from .style import _EDGE_COLOUR, _FILL, _GREY, _f
+from .style import _EDGE_COLOUR, _FILL, _GREY, _TEXT_COLOUR, _f
 from .text import _FONT, Text
 
 _SVG_SCALE = 40.0  # px per cm
@@ -36,18 +36,22 @@ class _Svg:
 
     def text(self, x: float, y: float, text: Text, anchor: str = "middle", grey: bool = False) -> str:
         size = _FONT[text.size] * _SVG_SCALE * 0.9
-        colour = _GREY[1] if grey else "#000000"
+        colour = _GREY[1] if grey else _TEXT_COLOUR[text.colour][1] if text.colour else "#000000"
         family = f' font-family="{_SVG_MATH_FONT}"' if text.tex.startswith("$") else ""
         baseline = y - 0.33 * _FONT[text.size]
         return (f'<text x="{self.px(x)}" y="{self.py(baseline)}" font-size="{_f(size)}" text-anchor="{anchor}" '
                 f'fill="{colour}"{family}>{_xml(text.plain)}</text>')
 
-    def label(self, at: tuple[float, float], text: Text, grey: bool) -> Iterator[str]:
-        """An edge label on a white ground (as TikZ's fill=white)."""
+    def label(self, at: tuple[float, float], text: Text, grey: bool, angle: float = 0.0) -> Iterator[str]:
+        """An edge label on a white ground (as TikZ's fill=white), turned by ``angle`` degrees."""
         x0, y0, x1, y1 = _label_box(text, at)
+        if angle:
+            yield f'<g transform="rotate({_f(-angle)} {self.px(at[0])} {self.py(at[1])})">'
         yield (f'<rect x="{self.px(x0)}" y="{self.py(y1)}" width="{_f((x1 - x0) * _SVG_SCALE)}" '
                f'height="{_f((y1 - y0) * _SVG_SCALE)}" fill="#ffffff"/>')
         yield self.text(at[0], at[1], text, grey=grey)
+        if angle:
+            yield "</g>"
 
     def lines(self, x: float, y: float, lines: Sequence[Text], grey: bool) -> Iterator[str]:
         heights = [t.height for t in lines]
@@ -84,7 +88,8 @@ class _Svg:
             yield self.text(s.x + 0.47 * r, s.y - 0.28 * r, a)
         else:
             yield (f'<rect x="{self.px(s.x - s.w / 2)}" y="{self.py(s.y + s.h / 2)}" width="{_f(s.w * k)}" '
-                   f'height="{_f(s.h * k)}" rx="3" fill="{fill}" stroke="{stroke}" stroke-width="1"/>')
+                   f'height="{_f(s.h * k)}" rx="{0 if s.kind == "cell" else 3}" fill="{fill}" stroke="{stroke}" '
+                   'stroke-width="1"/>')
             yield from self.lines(s.x, s.y, s.lines, s.grey)
 
 
@@ -117,7 +122,7 @@ def _to_svg(pic: Picture, title: str) -> str:
             parts.extend(out.shape(s))
     for e in pic.edges:
         if e.label is not None and e.at is not None:
-            parts.extend(out.label(e.at, e.label, e.grey))
+            parts.extend(out.label(e.at, e.label, e.grey, e.angle))
     for s in pic.shapes:
         if s.fill == "ground":
             parts.extend(out.shape(s))

@@ -12,7 +12,7 @@ from solgen.core.numbers import NumberFormat
 from .names import _TALL, plain_name
 
 # em in cm of \normalsize \footnotesize \scriptsize \tiny in an 11pt document
-_FONT = {"normal": 0.39, "small": 0.32, "tiny": 0.28, "micro": 0.21}
+_FONT = {"normal": 0.39, "small": 0.32, "tiny": 0.28}  # none below 8 pt (7 pt once shrunk to MAX_WIDTH)
 _NARROW = frozenset("₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻᴬᴮᴰᴱᴳᴴᴵᴶᴷᴸᴹᴺᴼᴾᴿᵀᵁⱽᵂ′"
                      "ilj1()[]|.,:; ")
 
@@ -27,6 +27,7 @@ class Text:
     tex: str
     plain: str
     size: str = "small"
+    colour: str = ""  # "" (black) or "gradient" (a dark red that prints as a mid grey)
 
     @property
     def width(self) -> float:

@@ -6,10 +6,10 @@ from collections.abc import Iterator, Sequence
 
 from .geometry import Point, _paths
 from .model import Picture, Shape
-from .style import _FILL, _f
+from .style import _FILL, _TEXT_COLOUR, _f
 from .text import Text
 
-_TEX_FONT = {"normal": "", "small": r"\footnotesize", "tiny": r"\scriptsize", "micro": r"\tiny"}
+_TEX_FONT = {"normal": "", "small": r"\footnotesize", "tiny": r"\scriptsize"}
 
 
 def _point(p: Point) -> str:
@@ -20,7 +20,8 @@ def _tex_lines(lines: Sequence[Text]) -> str:
     parts = []
     for t in lines:
         size = _TEX_FONT[t.size]
-        parts.append(f"{size} {t.tex}" if size else t.tex)
+        tex = f"\\textcolor{{{_TEXT_COLOUR[t.colour][0]}}}{{{t.tex}}}" if t.colour else t.tex
+        parts.append(f"{size} {tex}" if size else tex)
     return "{" + r" \\ ".join(parts) + "}"
 
 
@@ -44,7 +45,8 @@ def _to_tikz(pic: Picture, fit: bool) -> str:
     for e in pic.edges:
         if e.label is not None and e.at is not None:
             grey = ",text=black!50" if e.grey else ""
-            out.append(f"\\node[elabel{grey}] at ({_f(e.at[0])},{_f(e.at[1])}) {{{e.label.tex}}};")
+            turn = f",rotate={_f(e.angle)}" if e.angle else ""
+            out.append(f"\\node[elabel{grey}{turn}] at ({_f(e.at[0])},{_f(e.at[1])}) {{{e.label.tex}}};")
     for s in grounded:
         out.extend(_tikz_shape(s))
     x0 = pic.body()[0]
@@ -75,6 +77,9 @@ def _tikz_shape(s: Shape) -> Iterator[str]:
         yield f"\\node at ({_f(s.x)},{_f(s.y + 0.5 * r)}) {_tex_lines([act])};"
         yield f"\\node at ({_f(s.x - 0.47 * r)},{_f(s.y - 0.28 * r)}) {_tex_lines([z])};"
         yield f"\\node at ({_f(s.x + 0.47 * r)},{_f(s.y - 0.28 * r)}) {_tex_lines([a])};"
+    elif s.kind == "cell":
+        yield (f"\\node[rectangle,{style},minimum width={_f(s.w)}cm,minimum height={_f(s.h)}cm] {at} "
+               f"{_tex_lines(s.lines)};")
     else:
         yield (f"\\node[rectangle,rounded corners=2pt,{style},minimum width={_f(s.w)}cm,"
                f"minimum height={_f(s.h)}cm,align=center] {at} {_tex_lines(s.lines)};")

@@ -1,0 +1,85 @@
+"""Edge labels as drawn: rectangles turned to lie along their edge ("tags"), and exact tests of a tag
+against segments, nodes and other tags (the placement and the tests use the same ones)."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from .geometry import Box, Point, Segment, _crosses
+
+if TYPE_CHECKING:
+    from .model import Shape
+    from .text import Text
+
+#: (centre x, centre y, unit vector along the label x, y, half width, half height)
+Tag = tuple[float, float, float, float, float, float]
+
+
+def label_tag(label: Text, at: Point, angle: float = 0.0, margin: float = 0.0) -> Tag:
+    """The rectangle a label covers at ``at``, turned by ``angle`` degrees (as ``_label_box`` when 0)."""
+    w, h = label.width + 0.08 + 5 * margin, label.height + 0.06 + 2 * margin
+    rad = math.radians(angle)
+    return at[0], at[1], math.cos(rad), math.sin(rad), w / 2, h / 2
+
+
+def box_tag(box: Box) -> Tag:
+    return (box[0] + box[2]) / 2, (box[1] + box[3]) / 2, 1.0, 0.0, (box[2] - box[0]) / 2, (box[3] - box[1]) / 2
+
+
+def grown_tag(tag: Tag, along: float, across: float) -> Tag:
+    x, y, ux, uy, hw, hh = tag
+    return x, y, ux, uy, hw + along, hh + across
+
+
+def tag_box(tag: Tag) -> Box:
+    """The upright box round a tag."""
+    x, y, ux, uy, hw, hh = tag
+    ex, ey = abs(ux) * hw + abs(uy) * hh, abs(uy) * hw + abs(ux) * hh
+    return x - ex, y - ey, x + ex, y + ey
+
+
+def _local(tag: Tag, p: Point) -> Point:
+    dx, dy = p[0] - tag[0], p[1] - tag[1]
+    return dx * tag[2] + dy * tag[3], -dx * tag[3] + dy * tag[2]
+
+
+def tag_crosses(tag: Tag, seg: Segment) -> bool:
+    """Whether the segment passes through the tag."""
+    a, b = _local(tag, (seg[0], seg[1])), _local(tag, (seg[2], seg[3]))
+    return _crosses((a[0], a[1], b[0], b[1]), (-tag[4], -tag[5], tag[4], tag[5]))
+
+
+def _corners(tag: Tag) -> list[Point]:
+    x, y, ux, uy, hw, hh = tag
+    return [(x + sx * hw * ux - sy * hh * uy, y + sx * hw * uy + sy * hh * ux) for sx, sy in
+            ((1, 1), (1, -1), (-1, -1), (-1, 1))]
+
+
+def tags_overlap(a: Tag, b: Tag) -> bool:
+    """Whether two tags overlap (separating axes: the two sides of each)."""
+    ca, cb = _corners(a), _corners(b)
+    for ux, uy in ((a[2], a[3]), (-a[3], a[2]), (b[2], b[3]), (-b[3], b[2])):
+        pa = [px * ux + py * uy for px, py in ca]
+        pb = [px * ux + py * uy for px, py in cb]
+        if max(pa) <= min(pb) or max(pb) <= min(pa):
+            return False
+    return True
+
+
+def tag_hits(shape: Shape, tag: Tag) -> bool:
+    """Whether the tag covers part of the shape (a circle is tested as a circle)."""
+    if shape.kind not in ("circle", "unit"):
+        return tags_overlap(tag, box_tag(shape.extent()))
+    cx, cy = _local(tag, (shape.x, shape.y))
+    nx, ny = min(max(cx, -tag[4]), tag[4]), min(max(cy, -tag[5]), tag[5])
+    return (nx - cx) ** 2 + (ny - cy) ** 2 < (shape.w / 2) ** 2
+
+
+def reading_angle(direction: Point) -> float:
+    """The angle (degrees) of a label along this direction, turned so that it reads left to right."""
+    dx, dy = direction
+    if dx < 0 or (dx == 0 and dy < 0):
+        dx, dy = -dx, -dy
+    angle = math.degrees(math.atan2(dy, dx))
+    return round(angle, 1)
