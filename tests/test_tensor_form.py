@@ -1,0 +1,168 @@
+"""Tensor form (``[style] form = "matrix"``) of the section-10 layers.
+
+For every bundled layers_* spec and for generated small problems (channels 1-2, kernels 1-3,
+strides 1-2, padding 0-1, pooling, dropout, batch normalization, RNNs, single examples and
+batches): the JSON equals PyTorch float64, every number printed in the Markdown and LaTeX equals
+the JSON at the shown digits, and the formulas shown are true with the matrices shown (the
+cross-correlations and full convolutions recomputed with torch from the printed matrices' values).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from pathlib import Path
+from typing import Any
+
+import pytest
+import torch
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from solgen.pipeline import Options, documents, solve, solve_text
+from solgen.spec.sections import load_spec
+from tests.oracle.layer_strategies import batchnorm_networks, conv_networks, dropout_networks, rnn_networks, to_toml
+from tests.oracle.layers import torch_layers
+from tests.printed import check_printed
+
+SPECS = Path(__file__).resolve().parent.parent / "specs"
+LAYER_SPECS = sorted(p for p in SPECS.glob("layers_*.toml") if "architecture" not in p.stem)
+EXAMPLES = settings(max_examples=12, deadline=None, derandomize=True, database=None,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+def _matrix(spec: Any) -> Any:
+    return dataclasses.replace(spec, style=dataclasses.replace(spec.style, form="matrix"))
+
+
+def _solved_text(spec: dict[str, Any]) -> Any:
+    return solve_text(to_toml(spec) + '\n[style]\nform = "matrix"\n', "gen.toml", Options(formats=("md", "tex")))
+
+
+@pytest.mark.parametrize("path", LAYER_SPECS, ids=lambda p: p.stem)
+def test_bundled_layer_specs_in_tensor_form(path: Path) -> None:
+    solved = solve(_matrix(load_spec(path)), Options(formats=("md", "tex")))
+    assert solved.solution is not None
+    checked = sum(check_printed(solved, fmt) for fmt in ("md", "tex"))
+    assert checked > 20
+    forward = [e for it in solved.solution.iterations for s in it.sections for e in s.equations]
+    assert any(e.kind == "vector-forward" for e in forward)
+
+
+def _close(a: float, b: float) -> bool:
+    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+
+
+def _check(spec: dict[str, Any], drawn: bool = True) -> None:
+    ref = torch_layers(spec)
+    if drawn:
+        assume(ref["margin"] > 1e-6)
+    else:
+        assert ref["margin"] > 1e-6
+    solved = _solved_text(spec)
+    got = solved.answers["steps"][0]
+    for part in ("forward", "gradients"):
+        for name, want in ref[part].items():
+            assert _close(got[part][name], want), (part, name, got[part][name], want)
+    for fmt in ("md", "tex"):
+        check_printed(solved, fmt)
+    _formulas_hold(solved)
+
+
+@EXAMPLES
+@given(spec=st.sampled_from([1, 2]).flatmap(lambda d: conv_networks(d, batch=False)))
+def test_generated_conv_and_pooling(spec: dict[str, Any]) -> None:
+    _check(_small(spec))
+
+
+@EXAMPLES
+@given(spec=st.sampled_from([1, 2]).flatmap(lambda d: conv_networks(d, batch=True)))
+def test_generated_conv_batches(spec: dict[str, Any]) -> None:
+    _check(_small(spec))
+
+
+@EXAMPLES
+@given(spec=st.booleans().flatmap(lambda b: dropout_networks(batch=b)))
+def test_generated_dropout(spec: dict[str, Any]) -> None:
+    _check(spec)
+
+
+@EXAMPLES
+@given(spec=batchnorm_networks())
+def test_generated_batchnorm(spec: dict[str, Any]) -> None:
+    _check(spec)
+
+
+@EXAMPLES
+@given(spec=st.booleans().flatmap(lambda b: rnn_networks(batch=b)))
+def test_generated_rnn(spec: dict[str, Any]) -> None:
+    _check(spec)
+
+
+def _small(spec: dict[str, Any]) -> dict[str, Any]:
+    """Channels 1-2 (the strategies draw up to 3): the layer keeps its first two."""
+    net = spec["network"]
+    conv = net["layer"][0]
+    assume(len(conv["weights"]) <= 2 and len(conv["weights"][0]) <= 2)
+    return spec
+
+
+# -- the formulas shown hold with the matrices shown ------------------------------------------
+def _formulas_hold(solved: Any) -> None:
+    """Every conv layer's dL/dW (input (*) dilated delta) and dL/dX (padded dilated delta (*) the
+    turned kernel, cropped) recomputed by torch from the cells the explainer shows."""
+    from solgen.explain import explainer_for
+    from solgen.explain.tensor import conv
+    from solgen.layers import LAYER_KINDS
+
+    spec, der = solved.spec, solved.derivation
+    ex = explainer_for(spec)(spec, der)
+    step = der.iterations[0]
+
+    def t(cells: list[list[str | None]], values: dict[str, Any]) -> torch.Tensor:
+        return torch.tensor([[0.0 if c is None else float(values[c]) for c in row] for row in cells],
+                            dtype=torch.float64)
+
+    for l, layer in enumerate(spec.problem.layers, 1):
+        if LAYER_KINDS[layer.type].tensor != "conv":
+            continue
+        (h, w), _, _, _, (ph, pw) = conv._two(layer)
+        hd, wd = conv.used(layer)
+        for o in range(1, layer.out_channels + 1):
+            for c in range(1, layer.in_shape[0] + 1):
+                total = sum(torch.nn.functional.conv2d(
+                    t(conv.padded(layer, ex.input_table(l, n), c, hd, wd), step.values)[None, None],
+                    t(conv.dilated(layer, ex.table(l, "z", n), o), step.adjoint)[None, None])[0, 0]
+                    for n in ex.examples())
+                want = t(conv.kernel(layer, ex.table(l, "W", 0), o, c), step.adjoint)
+                assert torch.allclose(total, want, rtol=1e-9, atol=1e-12)
+        for n in ex.examples():
+            for c in range(1, layer.in_shape[0] + 1):
+                full = sum(torch.nn.functional.conv2d(
+                    t(conv.dilated(layer, ex.table(l, "z", n), o, ring=True), step.adjoint)[None, None],
+                    t(conv.kernel(layer, ex.table(l, "W", 0), o, c, flip=True), step.values)[None, None])[0, 0]
+                    for o in range(1, layer.out_channels + 1))
+                grown = torch.zeros(h + 2 * ph, w + 2 * pw, dtype=torch.float64)
+                grown[:full.shape[0], :full.shape[1]] = full
+                cropped = grown[ph:ph + h, pw:pw + w]
+                from solgen.explain.tensor import plane
+
+                want = t(plane(ex.input_table(l, n), layer.in_shape, (c,)), step.adjoint)
+                assert torch.allclose(cropped, want.reshape(cropped.shape), rtol=1e-9, atol=1e-12)
+
+
+def test_conv_stride_and_padding_formula_against_torch() -> None:
+    """A 6x6 input, a 3x3 kernel, stride 2, padding 1, two channels each way: the dilated and
+    padded deltas give torch's gradients, and the documents fit the page (checked by the compile test)."""
+    spec = {"title": "wide", "network": {
+        "inputs": [[[((r * 6 + q) % 7 - 3) / 4 for q in range(6)] for r in range(6)],
+                   [[((r + 2 * q) % 5 - 2) / 4 for q in range(6)] for r in range(6)]],
+        "layer": [{"type": "conv2d", "weights": [[[[((o + c + i * 3 + j) % 5 - 2) / 5 for j in range(3)]
+                                                    for i in range(3)] for c in range(2)] for o in range(2)],
+                   "bias": [0.1, -0.2], "stride": 2, "padding": 1},
+                  {"type": "flatten"}, {"units": 1, "weights": [[(k % 4 - 1.5) / 4 for k in range(18)]], "bias": [0.0]}],
+        "targets": [0.5], "loss": "half_squared_error"}}
+    _check(spec, drawn=False)
+    solved = _solved_text(spec)
+    tex = documents(solved, Options(formats=("tex",)))["gen.tex"].decode()
+    assert "\\star" in tex and "\\operatorname{rot}_{180}" in tex and "\\operatorname{crop}" in tex
