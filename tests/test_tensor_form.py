@@ -153,8 +153,36 @@ def _formulas_hold(solved: Any) -> None:
 
 def test_conv_stride_and_padding_formula_against_torch() -> None:
     """A 6x6 input, a 3x3 kernel, stride 2, padding 1, two channels each way: the dilated and
-    padded deltas give torch's gradients, and the documents fit the page (checked by the compile test)."""
-    spec = {"title": "wide", "network": {
+    padded deltas give torch's gradients (the compile test checks that its matrices fit the page)."""
+    spec = _wide()
+    _check(spec, drawn=False)
+    solved = _solved_text(spec)
+    tex = documents(solved, Options(formats=("tex",)))["gen.tex"].decode()
+    assert "\\star" in tex and "\\operatorname{rot}_{180}" in tex and "\\operatorname{crop}" in tex
+
+
+# -- documents: LaTeX compiles and fits the page, MathJax typesets the Markdown -----------------
+def _documents(fmt: str) -> list[tuple[str, str]]:
+    """Every bundled layers spec in tensor form, the wide 6x6 problem and a generated sample."""
+    from hypothesis import find
+
+    out = []
+    for path in LAYER_SPECS:
+        solved = solve(_matrix(load_spec(path)), Options(formats=(fmt,)))
+        out.append((path.stem, documents(solved, Options(formats=(fmt,)))[f"{path.stem}.{fmt}"].decode()))
+    drawn = [find(conv_networks(2, batch=True), lambda s: len(s["network"]["layer"]) == 4),
+             find(conv_networks(1), lambda s: s["network"]["layer"][0].get("padding") == 1),
+             find(rnn_networks(batch=True), lambda s: len(s["network"]["inputs"][0]) >= 3),
+             find(batchnorm_networks(), lambda s: s["network"]["layer"][0].get("type") == "conv1d"),
+             find(dropout_networks(batch=True), lambda s: True), _wide()]
+    for k, spec in enumerate(drawn):
+        solved = _solved_text(spec)
+        out.append((f"gen{k}", documents(solved, Options(formats=(fmt,)))[f"gen.{fmt}"].decode()))
+    return out
+
+
+def _wide() -> dict[str, Any]:
+    return {"title": "wide", "network": {
         "inputs": [[[((r * 6 + q) % 7 - 3) / 4 for q in range(6)] for r in range(6)],
                    [[((r + 2 * q) % 5 - 2) / 4 for q in range(6)] for r in range(6)]],
         "layer": [{"type": "conv2d", "weights": [[[[((o + c + i * 3 + j) % 5 - 2) / 5 for j in range(3)]
@@ -162,7 +190,20 @@ def test_conv_stride_and_padding_formula_against_torch() -> None:
                    "bias": [0.1, -0.2], "stride": 2, "padding": 1},
                   {"type": "flatten"}, {"units": 1, "weights": [[(k % 4 - 1.5) / 4 for k in range(18)]], "bias": [0.0]}],
         "targets": [0.5], "loss": "half_squared_error"}}
-    _check(spec, drawn=False)
-    solved = _solved_text(spec)
-    tex = documents(solved, Options(formats=("tex",)))["gen.tex"].decode()
-    assert "\\star" in tex and "\\operatorname{rot}_{180}" in tex and "\\operatorname{crop}" in tex
+
+
+def test_tensor_form_latex_compiles_without_overfull_lines(tmp_path: Path) -> None:
+    from tests.docs.compile import compile_batch
+
+    code, problems = compile_batch(_documents("tex"), tmp_path)
+    assert not problems, "\n".join(f"{k}: {p}" for k, v in problems.items() for p in v[:3])
+    assert code == 0
+
+
+def test_tensor_form_markdown_typesets_in_mathjax() -> None:
+    from tests.docs.mathjax import math_blocks, mathjax_errors
+
+    items = [b for label, md in _documents("md") for b in math_blocks(label, md)]
+    checked, errors = mathjax_errors(items)
+    assert checked == len(items) > 100
+    assert not errors, errors[:10]

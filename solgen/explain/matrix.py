@@ -13,15 +13,26 @@ from solgen.core.evaluate import Value
 from solgen.core.graph import Node
 from solgen.spec.sections import Network
 
+from solgen.render.width import LINE, width
+
 from .base import ETA, Explainer
 from .solution import Eq, Iteration, Rich, Section
 
 Grid = list[list[str]]  # canonical names, row-major
 
 
+WIDEST = LINE - 6.0  # a matrix wider than this (more columns than rows) is written as its transpose
+
+
 def bmatrix(rows: list[list[str]]) -> str:
+    """A matrix; one too wide for the line, with more columns than rows, as the transpose of its
+    transpose (``{[...]^T}``, braced so that a following ^T applies to the whole)."""
     body = " \\\\ ".join(" & ".join(r) for r in rows)
-    return f"\\begin{{bmatrix}} {body} \\end{{bmatrix}}"
+    shown = f"\\begin{{bmatrix}} {body} \\end{{bmatrix}}"
+    if rows and len(rows[0]) > len(rows) and width(shown) > WIDEST:
+        body = " \\\\ ".join(" & ".join(col) for col in zip(*rows))
+        return f"{{\\begin{{bmatrix}} {body} \\end{{bmatrix}}^{{\\top}}}}"
+    return shown
 
 
 class MatrixExplainer(Explainer):

@@ -64,6 +64,8 @@ class _Block:
         return tuple(table[p] for p in dict.fromkeys(self.params))
 
     def s(self, head: str) -> str:
+        if head.endswith("^{2}"):  # sigma^{2 (l)}: one superscript
+            return f"{head[:-1]}\\,({self.l})}}{self.sub}"
         return f"{head}^{{({self.l})}}{self.sub}"
 
 
