@@ -188,7 +188,8 @@ def _wide() -> dict[str, Any]:
         "layer": [{"type": "conv2d", "weights": [[[[((o + c + i * 3 + j) % 5 - 2) / 5 for j in range(3)]
                                                     for i in range(3)] for c in range(2)] for o in range(2)],
                    "bias": [0.1, -0.2], "stride": 2, "padding": 1},
-                  {"type": "flatten"}, {"units": 1, "weights": [[(k % 4 - 1.5) / 4 for k in range(18)]], "bias": [0.0]}],
+                  {"type": "flatten"},
+                  {"units": 1, "weights": [[(k % 4 - 1.5) / 4 for k in range(18)]], "bias": [0.0]}],
         "targets": [0.5], "loss": "half_squared_error"}}
 
 

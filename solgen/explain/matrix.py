@@ -11,9 +11,8 @@ from __future__ import annotations
 from solgen.core.derive import Iteration as Step
 from solgen.core.evaluate import Value
 from solgen.core.graph import Node
-from solgen.spec.sections import Network
-
 from solgen.render.width import LINE, width
+from solgen.spec.sections import Network
 
 from .base import ETA, Explainer
 from .solution import Eq, Iteration, Rich, Section

@@ -86,7 +86,8 @@ def forward(ex: Any, l: int, layer: Any, step: Step, exact: bool) -> list[Eq]:
             for c in range(1, layer.in_shape[0] + 1):
                 plus = "+ " if c > 1 else ""
                 wt = ex.table(l, "W", 0)
-                sym.append(f"{plus}{x_name}_{{{','.join(map(str, ex.sub(n, c)))}}} {_star(layer)} W^{{({l})}}_{{{o},{c}}}")
+                xc = f"{x_name}_{{{','.join(map(str, ex.sub(n, c)))}}}"
+                sym.append(f"{plus}{xc} {_star(layer)} W^{{({l})}}_{{{o},{c}}}")
                 num.append(f"{plus}{ex.cells(padded(layer, ins, c), values, exact and l == 1)} {_star(layer)} "
                            f"{ex.cells(kernel(layer, wt, o, c), values, exact)}")
             if layer.has_bias:
@@ -141,8 +142,8 @@ def backward(ex: Any, l: int, layer: Any, step: Step) -> list[Eq]:
                 plus = "+ " if k else ""
                 sym.append(f"{plus}\\mathbf{{1}}^{{\\top}} \\Delta^{{({l})}}_{{{','.join(map(str, ex.sub(n, o)))}}} "
                            "\\mathbf{1}")
-                num.append(f"{plus}\\mathbf{{1}}^{{\\top}} {ex.cells(plane(ex.table(l, 'z', n), layer.shape, (o,)), adj)}"
-                           " \\mathbf{1}")
+                dz = ex.cells(plane(ex.table(l, 'z', n), layer.shape, (o,)), adj)
+                num.append(f"{plus}\\mathbf{{1}}^{{\\top}} {dz} \\mathbf{{1}}")
             out.append(Eq(f"\\frac{{\\partial L}}{{\\partial b^{{({l})}}_{{{o}}}}}", (tuple(sym), tuple(num),
                                                                                      (ex.num(adj[b]),)),
                           "vector-adjoint", b, boxed=True))

@@ -15,7 +15,8 @@ from ..solution import Eq
 from . import Cells, names, plane
 
 
-def _grids(ex: Any, l: int, layer: Any, table: dict[tuple[int, ...], str], n: int) -> list[tuple[tuple[object, ...], Cells]]:
+def _grids(ex: Any, l: int, layer: Any, table: dict[tuple[int, ...], str],
+           n: int) -> list[tuple[tuple[object, ...], Cells]]:
     """(subscripts, cells) of one example's map per channel, or its vector (one column or row)."""
     if len(layer.shape) == 1:
         row = [table[(j,)] for j in range(1, layer.shape[0] + 1)]

@@ -14,7 +14,7 @@ from . import names, plane
 def forward(ex: Any, l: int, layer: Any, step: Step, exact: bool) -> list[Eq]:
     ins = [ex.input_table(l, n) for n in ex.examples()]
     maps = []
-    for n, table in zip(ex.examples(), ins):
+    for table in ins:
         parts = [ex.cells(plane(table, layer.in_shape, (c,)), step.values, exact and l == 1)
                  for c in range(1, layer.in_shape[0] + 1)] if len(layer.in_shape) > 1 else \
             [ex.cells([[table[i] for i in sorted(table)]], step.values, exact and l == 1)]

@@ -87,7 +87,8 @@ def forward(ex: Any, l: int, layer: Any, step: Step, exact: bool) -> list[Eq]:
                                      (f"{centered} \\Big/ \\sqrt{{{vs} + {eps}}}",), (ex.cells(b.xhat, v),)),
                    "vector-forward", "", entries=names(b.xhat)),
                 Eq(b.s("A"), ((f"{b.s(chr(92) + 'gamma')} \\odot {b.s(chr(92) + 'hat{X}')} + {b.s(chr(92) + 'beta')}",),
-                              (f"{b.one('gamma', v, exact)} \\odot {ex.cells(b.xhat, v)}", f"+ {b.one('beta', v, exact)}"),
+                              (f"{b.one('gamma', v, exact)} \\odot {ex.cells(b.xhat, v)}",
+                               f"+ {b.one('beta', v, exact)}"),
                               (ex.cells(b.a, v),)), "vector-forward", f"a{l}", entries=names(b.a))]
     return out
 
@@ -104,15 +105,16 @@ def backward(ex: Any, l: int, layer: Any, step: Step) -> list[Eq]:
         var, mu = b.s("\\sigma^{2}"), b.s("\\mu")
         xs, ms, vs = ex.cells(b.x, v), b.one("mu", v), b.one("var", v)
         if l == len(ex.net.layers):
-            out.append(Eq(da, ((ex.cells(b.a, g),),), "vector-adjoint", f"a{l}", entries=names(b.a), note=ex.top_note()))
+            out.append(Eq(da, ((ex.cells(b.a, g),),), "vector-adjoint", f"a{l}", entries=names(b.a),
+                          note=ex.top_note()))
         ga, gh = ex.cells(b.a, g), ex.cells(dhat, g)
         note = ex.say("tensor.batchnorm_back", l=l) if not out else ()
         out += [Eq(f"\\frac{{\\partial L}}{{\\partial {b.s(chr(92) + 'gamma')}}}",
                    ((f"{b.sums} {da} \\odot {b.s(chr(92) + 'hat{X}')}",),
                     (f"{b.sums} {ga} \\odot {ex.cells(b.xhat, v)}",), (b.one("gamma", g),)),
                    "vector-adjoint", "", entries=b.names("gamma"), boxed=True, note=note),
-                Eq(f"\\frac{{\\partial L}}{{\\partial {b.s(chr(92) + 'beta')}}}", ((f"{b.sums} {da}",),
-                                                                                  (f"{b.sums} {ga}",), (b.one("beta", g),)),
+                Eq(f"\\frac{{\\partial L}}{{\\partial {b.s(chr(92) + 'beta')}}}",
+                   ((f"{b.sums} {da}",), (f"{b.sums} {ga}",), (b.one("beta", g),)),
                    "vector-adjoint", "", entries=b.names("beta"), boxed=True),
                 Eq(dx, ((f"{da} \\odot {b.s(chr(92) + 'gamma')}",), (f"{ga} \\odot {b.one('gamma', v)}",), (gh,)),
                    "vector-adjoint", "", entries=names(dhat)),
@@ -125,7 +127,8 @@ def backward(ex: Any, l: int, layer: Any, step: Step) -> list[Eq]:
                         (f"-{b.sums} {gh} \\Big/ \\sqrt{{{vs} + {eps}}}",), (b.one("mu", g),)),
                    "vector-adjoint", "", entries=b.names("mu"), note=ex.say("tensor.batchnorm_mu")),
                 Eq(f"\\frac{{\\partial L}}{{\\partial {x}}}",
-                   ((f"{dx} \\Big/ \\sqrt{{{var} + \\epsilon}}", f"+ \\frac{{2}}{{{b.m}}} \\left({x} - {mu}\\right) {dv}",
+                   ((f"{dx} \\Big/ \\sqrt{{{var} + \\epsilon}}",
+                     f"+ \\frac{{2}}{{{b.m}}} \\left({x} - {mu}\\right) {dv}",
                      f"+ \\frac{{1}}{{{b.m}}} {dm}"),
                     (f"{gh} \\Big/ \\sqrt{{{vs} + {eps}}}", f"+ \\frac{{2}}{{{b.m}}} \\left({xs} - {ms}\\right)",
                      f"\\odot {b.one('var', g)}", f"+ \\frac{{1}}{{{b.m}}} {b.one('mu', g)}"), (ex.cells(b.x, g),)),

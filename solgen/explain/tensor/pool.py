@@ -72,7 +72,8 @@ def backward(ex: Any, l: int, layer: Any, step: Step) -> list[Eq]:
                              for row in grid]
                 if layer.mode == "max":
                     mask = [[_mask(step, at, owner, ex, layer, cell) for cell in row] for row in grid]
-                    steps += [(f"M_{{{','.join(map(str, ex.sub(n, c)))}}} \\odot \\operatorname{{up}}\\left({dp}\\right)",),
+                    m = f"M_{{{','.join(map(str, ex.sub(n, c)))}}}"
+                    steps += [(f"{m} \\odot \\operatorname{{up}}\\left({dp}\\right)",),
                               (f"{bmatrix(mask)} \\odot {ex.cells(up, adj)}",)]
                 else:
                     share = f"\\frac{{1}}{{{size(layer.kernel)}}}"

@@ -62,7 +62,8 @@ def forward(ex: Any, l: int, layer: Any, step: Step, exact: bool) -> list[Eq]:
             x = _col(ins, s, features)
             sym = [f"W^{{({l})}}_{{\\mathrm{{ih}}}} {_s(0, 'x', *ex.sub(n, s)).replace('^{(0)}', '')}",
                    f"+ W^{{({l})}}_{{\\mathrm{{hh}}}} {_s(l, 'h', *ex.sub(n, s - 1))}"]
-            num = [f"{wih} {ex.cells(x, v, exact and l == 1)}", f"+ {whh} {ex.cells(_col(h, s - 1, layer.units), v, exact and s == 1)}"]
+            before = ex.cells(_col(h, s - 1, layer.units), v, exact and s == 1)
+            num = [f"{wih} {ex.cells(x, v, exact and l == 1)}", f"+ {whh} {before}"]
             if layer.has_bias:
                 sym.append(f"+ \\mathbf{{b}}^{{({l})}}")
                 num.append(f"+ {ex.cells([[b] for b in ex.table(l, 'b', 0).values()], v, exact)}")
@@ -70,8 +71,9 @@ def forward(ex: Any, l: int, layer: Any, step: Step, exact: bool) -> list[Eq]:
             note = ex.say("tensor.rnn", l=l, steps=layer.steps) if not out else ()
             out.append(Eq(_s(l, "z", *ex.sub(n, s)), (tuple(sym), tuple(num), (ex.cells(zc, v),)), "vector-forward",
                           f"z{l}", entries=names(zc), note=note))
-            out.append(Eq(_s(l, "h", *ex.sub(n, s)), ((f"{ex.fn(layer.activation)}\\left({_s(l, 'z', *ex.sub(n, s))}\\right)",),
-                                                      (ex.cells(hc, v),)), "vector-forward", f"h{l}", entries=names(hc)))
+            fz = f"{ex.fn(layer.activation)}\\left({_s(l, 'z', *ex.sub(n, s))}\\right)"
+            out.append(Eq(_s(l, "h", *ex.sub(n, s)), ((fz,), (ex.cells(hc, v),)), "vector-forward", f"h{l}",
+                          entries=names(hc)))
     return out
 
 
@@ -87,15 +89,18 @@ def backward(ex: Any, l: int, layer: Any, step: Step) -> list[Eq]:
             dh = f"\\frac{{\\partial L}}{{\\partial {_s(l, 'h', *ex.sub(n, s))}}}"
             delta = f"\\boldsymbol{{\\delta}}^{{({l})}}_{{{','.join(map(str, ex.sub(n, s)))}}}"
             if s == layer.steps and l == len(ex.net.layers):
-                out.append(Eq(dh, ((ex.cells(hs, g),),), "vector-adjoint", f"h{l}", entries=names(hs), note=ex.top_note()))
+                out.append(Eq(dh, ((ex.cells(hs, g),),), "vector-adjoint", f"h{l}", entries=names(hs),
+                              note=ex.top_note()))
             if s < layer.steps:
                 after = f"\\boldsymbol{{\\delta}}^{{({l})}}_{{{','.join(map(str, ex.sub(n, s + 1)))}}}"
                 out.append(Eq(dh, ((f"{{W^{{({l})}}_{{\\mathrm{{hh}}}}}}^{{\\top}} {after}",),
-                                   (f"{whh}^{{\\top}} {ex.cells(_col(z, s + 1, layer.units), g)}",), (ex.cells(hs, g),)),
+                                   (f"{whh}^{{\\top}} {ex.cells(_col(z, s + 1, layer.units), g)}",),
+                                   (ex.cells(hs, g),)),
                               "vector-adjoint", f"h{l}", entries=names(hs)))
             fp = bmatrix([[ex.num(local[(hn[0], zn[0])])] for hn, zn in zip(hs, zs)])
             note = ex.say("tensor.rnn_back", l=l) if s == layer.steps and n == ex.examples()[0] else ()
-            out.append(Eq(delta, ((f"{dh} \\odot {ex.prime(layer.activation)}\\left({_s(l, 'z', *ex.sub(n, s))}\\right)",),
+            fpz = f"{ex.prime(layer.activation)}\\left({_s(l, 'z', *ex.sub(n, s))}\\right)"
+            out.append(Eq(delta, ((f"{dh} \\odot {fpz}",),
                                   (f"{ex.cells(hs, g)} \\odot {fp}",), (ex.cells(zs, g),)), "vector-adjoint", f"z{l}",
                           entries=names(zs), note=note))
             dz = ex.cells(zs, g)
