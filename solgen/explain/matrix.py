@@ -196,7 +196,7 @@ class MatrixExplainer(Explainer):
                 bgrid = self.vec(names)
                 out.append(Eq(db, ((delta,), (self.shown(bgrid, adj),)), "vector-adjoint", f"b{l}",
                               entries=self.entries(bgrid), boxed=True))
-        prev = "\\mathbf{x}" if l == 1 else f"\\mathbf{{a}}^{{({l - 1})}}"
+        prev = self.inputs_of(l)[1]
         wsym = f"W^{{({l})}}"
         psym = f"{{{wsym}}}^{{\\top}} {delta}" if self.column else f"{delta} {{{wsym}}}^{{\\top}}"
         wn = self.shown(w, step.values)

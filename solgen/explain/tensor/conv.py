@@ -131,7 +131,8 @@ def backward(ex: Any, l: int, layer: Any, step: Step) -> list[Eq]:
                 num.append(f"{plus}{ex.cells(padded(layer, ex.input_table(l, n), c, hd, wd), values)} \\star "
                            f"{ex.cells(dilated(layer, ex.table(l, 'z', n), o), adj)}")
             grid = kernel(layer, wt, o, c)
-            note = ex.say("tensor.conv_weights", l=l) if o == c == 1 else ()
+            gaps = _k(tuple(k - 1 for k in layer.stride))
+            note = ex.say("tensor.conv_weights", f"s - 1 = {gaps}", l=l) if o == c == 1 else ()
             out.append(Eq(f"\\frac{{\\partial L}}{{\\partial W^{{({l})}}_{{{o},{c}}}}}",
                           (tuple(sym), tuple(num), (ex.cells(grid, adj),)), "vector-adjoint", f"W{l}",
                           entries=names(grid), boxed=True, note=note))
@@ -195,7 +196,8 @@ def _input_gradient(ex: Any, l: int, layer: Any, step: Step, n: int) -> list[Eq]
             num = ["\\operatorname{crop}\\Big(", *num, "\\Big)"]
         grid = plane(ins, layer.in_shape, (c,))
         prev = ex.symbol(l - 1, *ex.sub(n, c))
-        note = ex.say("tensor.conv_input", l=l) if c == 1 and n == ex.examples()[0] else ()
+        ring = f"k - 1 = {_k(tuple(k - 1 for k in layer.kernel))}"
+        note = ex.say("tensor.conv_input", ring, "180^{\\circ}", l=l) if c == 1 and n == ex.examples()[0] else ()
         out.append(Eq(f"\\frac{{\\partial L}}{{\\partial {prev}}}", (tuple(sym), tuple(num), (ex.cells(grid, adj),)),
                       "vector-adjoint", "x" if l == 1 else f"a{l - 1}", entries=names(grid), note=note))
     return out

@@ -63,6 +63,10 @@ class _Block:
         table = self.ex.table(self.l, role, 0)
         return tuple(table[p] for p in dict.fromkeys(self.params))
 
+    def input(self) -> str:
+        """The layer's input (the previous layer's output), this block's channel as subscript."""
+        return self.ex.symbol(self.l - 1, *((self.params[0][0],) if self.sub else ()))
+
     def s(self, head: str) -> str:
         if head.endswith("^{2}"):  # sigma^{2 (l)}: one superscript
             return f"{head[:-1]}\\,({self.l})}}{self.sub}"
@@ -74,7 +78,7 @@ def forward(ex: Any, l: int, layer: Any, step: Step, exact: bool) -> list[Eq]:
     eps = ex.num(layer.eps, True)
     for sub, cols, params in _blocks(ex, l, layer):
         b = _Block(ex, l, layer, sub, cols, params)
-        x, mu, var = b.s("X") if l > 1 else "X" + sub, b.s("\\mu"), b.s("\\sigma^{2}")
+        x, mu, var = b.input(), b.s("\\mu"), b.s("\\sigma^{2}")
         xs, ms, vs = ex.cells(b.x, v, exact and l == 1), b.one("mu", v), b.one("var", v)
         centered = f"\\left({xs} - {ms}\\right)"
         note = ex.say("tensor.batchnorm", l=l) if not out else ()
@@ -101,7 +105,7 @@ def backward(ex: Any, l: int, layer: Any, step: Step) -> list[Eq]:
         dhat = _rows(ex, lambda n: ex.table(l, "xhat", n), cols)
         da, dx, dv, dm = (f"\\frac{{\\partial L}}{{\\partial {q}}}" for q in
                           (b.s("A"), b.s("\\hat{X}"), b.s("\\sigma^{2}"), b.s("\\mu")))
-        x = b.s("X") if l > 1 else "X" + sub
+        x = b.input()
         var, mu = b.s("\\sigma^{2}"), b.s("\\mu")
         xs, ms, vs = ex.cells(b.x, v), b.one("mu", v), b.one("var", v)
         if l == len(ex.net.layers):
