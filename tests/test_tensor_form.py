@@ -118,6 +118,9 @@ def _formulas_hold(solved: Any) -> None:
     spec, der = solved.spec, solved.derivation
     ex = explainer_for(spec)(spec, der)
     step = der.iterations[0]
+    _pooling_maps_hold(ex, step)
+    _batchnorm_holds(ex, step)
+    _bptt_holds(ex, step)
 
     def t(cells: list[list[str | None]], values: dict[str, Any]) -> torch.Tensor:
         return torch.tensor([[0.0 if c is None else float(values[c]) for c in row] for row in cells],
@@ -149,6 +152,88 @@ def _formulas_hold(solved: Any) -> None:
 
                 want = t(plane(ex.input_table(l, n), layer.in_shape, (c,)), step.adjoint)
                 assert torch.allclose(cropped, want.reshape(cropped.shape), rtol=1e-9, atol=1e-12)
+
+
+def _pooling_maps_hold(ex: Any, step: Any) -> None:
+    """Max pooling's mask and average pooling's share times up(dL/dP) give dL/dA (windows apart)."""
+    from solgen.explain.tensor import plane, pool
+    from solgen.layers import LAYER_KINDS
+
+    for l, layer in enumerate(ex.net.layers, 1):
+        if LAYER_KINDS[layer.type].tensor != "pool" or pool._owner(layer) is None:
+            continue
+        owner = pool._owner(layer)
+        for n in ex.examples():
+            ins, at = ex.input_table(l, n), ex.table(l, "a", n)
+            for c in range(1, layer.in_shape[0] + 1):
+                for row in plane(ins, layer.in_shape, (c,)):
+                    for cell in row:
+                        idx = ex.graph.by_name[cell].index
+                        up = float(step.adjoint[at[owner[idx]]]) if idx in owner else 0.0
+                        share = float(pool._mask(step, at, owner, ex, layer, cell)) if layer.mode == "max" \
+                            else 1 / math.prod(layer.kernel)
+                        assert math.isclose(share * up, float(step.adjoint[cell]), rel_tol=1e-9, abs_tol=1e-12)
+
+
+def _batchnorm_holds(ex: Any, step: Any) -> None:
+    """dL/dX = dL/dXhat / sqrt(var + eps) + 2/m (X - mu) dL/dvar + 1/m dL/dmu, with the values shown."""
+    from solgen.explain.tensor import norm
+    from solgen.layers import LAYER_KINDS
+
+    v, g = step.values, step.adjoint
+    for l, layer in enumerate(ex.net.layers, 1):
+        if LAYER_KINDS[layer.type].tensor != "norm":
+            continue
+        for sub, cols, params in norm._blocks(ex, l, layer):
+            b = norm._Block(ex, l, layer, sub, cols, params)
+            mu, var = ex.table(l, "mu", 0), ex.table(l, "var", 0)
+            for x_row, h_row in zip(b.x, b.xhat):
+                for x, h, p in zip(x_row, h_row, params):
+                    want = (float(g[h]) / math.sqrt(float(v[var[p]]) + float(layer.eps))
+                            + 2 / b.m * (float(v[x]) - float(v[mu[p]])) * float(g[var[p]]) + float(g[mu[p]]) / b.m)
+                    assert math.isclose(want, float(g[x]), rel_tol=1e-9, abs_tol=1e-12)
+
+
+def _bptt_holds(ex: Any, step: Any) -> None:
+    """dL/dW_ih = sum_s delta_s x_s^T, dL/dW_hh = sum_s delta_s h_{s-1}^T, dL/dh_{s-1} = W_hh^T delta_s."""
+    from solgen.explain.tensor import rnn
+    from solgen.layers import LAYER_KINDS
+
+    v, g = step.values, step.adjoint
+
+    def t(cells: list[list[str]], values: dict[str, Any]) -> torch.Tensor:
+        return torch.tensor([[float(values[c]) for c in row] for row in cells], dtype=torch.float64)
+
+    for l, layer in enumerate(ex.net.layers, 1):
+        if LAYER_KINDS[layer.type].tensor != "rnn":
+            continue
+        wih, whh = (t(rnn._weights(ex, l, r), g) for r in ("Wih", "Whh"))
+        sum_ih, sum_hh = torch.zeros_like(wih), torch.zeros_like(whh)
+        for n in ex.examples():
+            ins, h, z = ex.input_table(l, n), rnn._h(ex, l, n), ex.table(l, "z", n)
+            for s in range(1, layer.steps + 1):
+                delta = t(rnn._col(z, s, layer.units), g)
+                sum_ih += delta @ t(rnn._col(ins, s, layer.in_shape[1]), v).T
+                sum_hh += delta @ t(rnn._col(h, s - 1, layer.units), v).T
+                if s > 1:
+                    back = t(rnn._weights(ex, l, "Whh"), v).T @ delta
+                    assert torch.allclose(back, t(rnn._col(h, s - 1, layer.units), g), rtol=1e-9, atol=1e-12)
+        assert torch.allclose(sum_ih, wih, rtol=1e-9, atol=1e-12)
+        assert torch.allclose(sum_hh, whh, rtol=1e-9, atol=1e-12)
+
+
+def test_two_conv_layers_with_pooling_between() -> None:
+    """conv -> max pool -> conv -> flatten -> dense: a conv layer reads a pooled map."""
+    spec = {"title": "two convs", "network": {
+        "inputs": [[[((r * 5 + q * 3) % 7 - 3) / 4 for q in range(5)] for r in range(5)]],
+        "layer": [{"type": "conv2d", "weights": [[[[0.5, -0.25], [0.125, 1.0]]], [[[-0.5, 0.75], [0.25, 0.5]]]],
+                   "bias": [0.1, -0.1], "activation": "tanh"},
+                  {"type": "maxpool2d", "kernel_size": 2},
+                  {"type": "conv2d", "weights": [[[[0.3, -0.2], [0.1, 0.4]], [[-0.6, 0.2], [0.5, -0.1]]]],
+                   "padding": 1, "stride": 2},
+                  {"type": "flatten"}, {"units": 1, "weights": [[0.5, -1.0, 0.25, 0.75]], "bias": [0.0]}],
+        "targets": [0.5], "loss": "half_squared_error"}}
+    _check(spec, drawn=False)
 
 
 def test_conv_stride_and_padding_formula_against_torch() -> None:
