@@ -70,7 +70,10 @@ class TensorForm:
         return self.outputs(l - 1), self.symbol(l - 1)
 
     def symbol(self, l: int, *subs: object, bold: bool = False) -> str:
-        """Layer l's output (0: the input) as a matrix symbol, with subscripts (example, channel)."""
+        """Layer l's output (0: the input) as a matrix symbol, with subscripts (example, channel); a
+        vector (one example's output of rank 1) in bold."""
+        shape = self.net.layers[l - 1].shape if l else self.net.shape
+        bold = bold or (len(shape) == 1 and not self.graph.examples)
         head = ("\\mathbf{x}" if bold else "X") if l == 0 else ("\\mathbf{a}" if bold else "A") + f"^{{({l})}}"
         module = form(self.net.layers[l - 1]) if l else None
         if module is not None and hasattr(module, "symbol"):

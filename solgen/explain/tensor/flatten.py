@@ -20,10 +20,11 @@ def forward(ex: Any, l: int, layer: Any, step: Step, exact: bool) -> list[Eq]:
             [ex.cells([[table[i] for i in sorted(table)]], step.values, exact and l == 1)]
         maps.append(f"\\operatorname{{vec}}\\left({', '.join(parts)}\\right)")
     grid = ex.vec(ex.units(l, "a"))
-    note = ex.say("tensor.flatten", l=l)
-    return [Eq(ex.symbol(l), ((f"\\operatorname{{vec}}\\left({ex.symbol(l - 1)}\\right)",), tuple(maps),
-                              (ex.shown(grid, step.values),)), "vector-forward", f"a{l}",
-               entries=ex.entries(grid), note=note)]
+    batch = len(maps) > 1  # one row per example: the maps were just shown, example by example
+    note = ex.say("tensor.flatten_batch" if batch else "tensor.flatten", l=l)
+    steps = ((f"\\operatorname{{vec}}\\left({ex.symbol(l - 1)}\\right)",), *(() if batch else (tuple(maps),)),
+             (ex.shown(grid, step.values),))
+    return [Eq(ex.symbol(l), steps, "vector-forward", f"a{l}", entries=ex.entries(grid), note=note)]
 
 
 def backward(ex: Any, l: int, layer: Any, step: Step) -> list[Eq]:
