@@ -137,7 +137,8 @@ def _formulas_hold(solved: Any) -> None:
                     t(conv.padded(layer, ex.input_table(l, n), c, hd, wd), step.values)[None, None],
                     t(conv.dilated(layer, ex.table(l, "z", n), o), step.adjoint)[None, None])[0, 0]
                     for n in ex.examples())
-                want = t(conv.kernel(layer, ex.table(l, "W", 0), o, c), step.adjoint)
+                grid = conv.kernel(layer, ex.table(l, "W", 0), o, c)
+                want = t(grid, step.adjoint) - t(grid, _penalty_terms(step))  # the l1/l2 term shown beside it
                 assert torch.allclose(total, want, rtol=1e-9, atol=1e-12)
         for n in ex.examples():
             for c in range(1, layer.in_shape[0] + 1):
@@ -218,13 +219,55 @@ def _bptt_holds(ex: Any, step: Any) -> None:
                 if s > 1:
                     back = t(rnn._weights(ex, l, "Whh"), v).T @ delta
                     assert torch.allclose(back, t(rnn._col(h, s - 1, layer.units), g), rtol=1e-9, atol=1e-12)
-        assert torch.allclose(sum_ih, wih, rtol=1e-9, atol=1e-12)
-        assert torch.allclose(sum_hh, whh, rtol=1e-9, atol=1e-12)
+        pen = _penalty_terms(step)
+        assert torch.allclose(sum_ih, wih - t(rnn._weights(ex, l, "Wih"), pen), rtol=1e-9, atol=1e-12)
+        assert torch.allclose(sum_hh, whh - t(rnn._weights(ex, l, "Whh"), pen), rtol=1e-9, atol=1e-12)
 
 
-def test_two_conv_layers_with_pooling_between() -> None:
-    """conv -> max pool -> conv -> flatten -> dense: a conv layer reads a pooled map."""
-    spec = {"title": "two convs", "network": {
+def _penalty_terms(step: Any) -> dict[str, float]:
+    """Each weight's direct l1/l2 term dR/dw (0 without a penalty)."""
+    from collections import defaultdict
+
+    out: dict[str, float] = defaultdict(float)
+    for (child, parent), value in step.local.items():
+        if child == "L":
+            out[parent] = float(value)
+    return out
+
+
+@pytest.mark.parametrize("penalty", ["", "l2 = 0.1", "l1 = 0.05"])
+def test_penalty_terms_in_tensor_form(penalty: str) -> None:
+    """With l1/l2 the kernels' and an RNN's weight gradients show dR/dW beside the correlation or
+    sum, and the identities still hold."""
+    for spec in (_two_convs(), {"title": "rnn", "network": {
+            "inputs": [[1.0, -0.5], [0.5, 0.25], [-1.0, 0.75]], "targets": [0.5], "loss": "half_squared_error",
+            "layer": [{"type": "rnn", "units": 2, "weights_ih": [[0.5, -0.25], [-0.3, 0.2]],
+                       "weights_hh": [[0.1, 0.4], [-0.2, 0.3]], "bias": [0.0, 0.1]},
+                      {"units": 1, "weights": [[1.0, -1.0]], "bias": [0.0]}]}}):
+        text = to_toml(spec).replace("[network]\n", f"[network]\n{penalty}\n")
+        solved = solve_text(text + '\n[style]\nform = "matrix"\n', "gen.toml", Options(formats=("md", "tex")))
+        for fmt in ("md", "tex"):
+            check_printed(solved, fmt)
+        _formulas_hold(solved)
+        md = documents(solved, Options(formats=("md",)))["gen.md"].decode()
+        assert ("\\frac{\\partial R}{\\partial W^{(" in md) == bool(penalty)
+
+
+def test_dense_matrix_form_shows_the_penalty_term() -> None:
+    """The matrix form of a single example: dL/dW = delta a^T + dR/dW, and that sum is the gradient."""
+    solved = solve(_matrix(load_spec(SPECS / "l2_regularized.toml")), Options(formats=("md",)))
+    step = solved.derivation.iterations[0]
+    eqs = [e for it in solved.solution.iterations for s in it.sections for e in s.equations if e.name == "W1"]
+    assert eqs and "\\frac{\\partial R}{\\partial W^{(1)}}" in eqs[0].sides[0]
+    pen = _penalty_terms(step)
+    for name in eqs[0].entries:
+        r, c = (int(i) for i in name[3:-1].split(","))
+        product = float(step.adjoint[f"z1[{r}]"]) * float(step.values[f"x[{c}]"])
+        assert math.isclose(product + pen[name], float(step.adjoint[name]), rel_tol=1e-12)
+
+
+def _two_convs() -> dict[str, Any]:
+    return {"title": "two convs", "network": {
         "inputs": [[[((r * 5 + q * 3) % 7 - 3) / 4 for q in range(5)] for r in range(5)]],
         "layer": [{"type": "conv2d", "weights": [[[[0.5, -0.25], [0.125, 1.0]]], [[[-0.5, 0.75], [0.25, 0.5]]]],
                    "bias": [0.1, -0.1], "activation": "tanh"},
@@ -233,6 +276,11 @@ def test_two_conv_layers_with_pooling_between() -> None:
                    "padding": 1, "stride": 2},
                   {"type": "flatten"}, {"units": 1, "weights": [[0.5, -1.0, 0.25, 0.75]], "bias": [0.0]}],
         "targets": [0.5], "loss": "half_squared_error"}}
+
+
+def test_two_conv_layers_with_pooling_between() -> None:
+    """conv -> max pool -> conv -> flatten -> dense: a conv layer reads a pooled map."""
+    spec = _two_convs()
     _check(spec, drawn=False)
 
 

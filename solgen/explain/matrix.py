@@ -183,8 +183,9 @@ class MatrixExplainer(Explainer):
         gsym = f"{delta} {{{in_sym}}}^{{\\top}}" if self.column else f"{{{in_sym}}}^{{\\top}} {delta}"
         din, dz = self.shown(vins, step.values), self.shown(zgrid, adj)
         gnum = f"{dz} {din}^{{\\top}}" if self.column else f"{din}^{{\\top}} {dz}"
+        gsym, gnum, note = self.with_penalty(f"W^{{({l})}}", w, gsym, gnum, local)
         out.append(Eq(dW, ((gsym,), (gnum,), (self.shown(w, adj),)), "vector-adjoint", f"W{l}",
-                      entries=self.entries(w), boxed=True))
+                      entries=self.entries(w), boxed=True, note=note))
         bias = self.bias(l)
         if bias:
             kind, bsym, names = bias
@@ -204,6 +205,14 @@ class MatrixExplainer(Explainer):
         out.append(Eq(f"\\frac{{\\partial L}}{{\\partial {prev}}}", ((psym,), (pnum,), (self.shown(vins, adj),)),
                       "vector-adjoint", "x" if l == 1 else f"a{l - 1}", entries=self.entries(vins)))
         return out
+
+    def with_penalty(self, wsym: str, grid: Grid, sym: str, num: str, local: dict) -> tuple[str, str, Rich]:  # type: ignore[type-arg]
+        """A penalized weight's gradient gains the penalty's direct term dR/dW (an l1/l2 network)."""
+        if self.graph.penalty is None:
+            return sym, num, ()
+        term = bmatrix([[self.num(local.get(("L", n), 0)) for n in row] for row in grid])
+        d_r = f"\\frac{{\\partial R}}{{\\partial {wsym}}}"
+        return f"{sym} + {d_r}", f"{num} + {term}", self.say("matrix.penalty", d_r)
 
     def top_note(self) -> Rich:
         if self.graph.upstream:

@@ -123,6 +123,16 @@ class TensorForm:
         """The subscripts of a batch's example n (none for a single example) and the rest."""
         return ((n,) if n else ()) + rest
 
+    def penalized(self, wsym: str, grid: Cells, sym: list[str], num: list[str], note: Rich,
+                  local: dict) -> Rich:  # type: ignore[type-arg]
+        """An l1/l2 network: the weight's gradient terms gain dR/dW (appended to sym and num)."""
+        if self.graph.penalty is None:
+            return note
+        s, n, extra = self.with_penalty(wsym, grid, "", "", local)  # type: ignore[attr-defined]
+        sym.append(s.strip())
+        num.append(n.strip())
+        return joined(note, extra)
+
     def fn(self, activation: str) -> str:
         return FUNCTIONS.get(activation, f"\\operatorname{{{activation}}}")
 
@@ -148,6 +158,15 @@ def plane(table: dict[tuple[int, ...], str], shape: tuple[int, ...], lead: tuple
     if len(spatial) == 1:
         return [[table[lead + (q,)] for q in range(1, spatial[0] + 1)]]
     return [[table[lead + (r, q)] for q in range(1, spatial[1] + 1)] for r in range(1, spatial[0] + 1)]
+
+
+def joined(a: Rich, b: Rich) -> Rich:
+    """Two sentences as one Rich (text, math, text, ...)."""
+    if not a:
+        return b
+    if len(a) % 2:  # ends with text
+        return (*a[:-1], f"{a[-1]} {b[0]}", *b[1:])
+    return (*a, " " + b[0], *b[1:])
 
 
 def names(cells: Cells) -> tuple[str, ...]:

@@ -133,6 +133,7 @@ def backward(ex: Any, l: int, layer: Any, step: Step) -> list[Eq]:
             grid = kernel(layer, wt, o, c)
             gaps = _k(tuple(k - 1 for k in layer.stride))
             note = ex.say("tensor.conv_weights", f"s - 1 = {gaps}", l=l) if o == c == 1 else ()
+            note = ex.penalized(f"W^{{({l})}}_{{{o},{c}}}", grid, sym, num, note, step.local)
             out.append(Eq(f"\\frac{{\\partial L}}{{\\partial W^{{({l})}}_{{{o},{c}}}}}",
                           (tuple(sym), tuple(num), (ex.cells(grid, adj),)), "vector-adjoint", f"W{l}",
                           entries=names(grid), boxed=True, note=note))

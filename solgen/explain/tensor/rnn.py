@@ -124,6 +124,10 @@ def backward(ex: Any, l: int, layer: Any, step: Step) -> list[Eq]:
             continue
         grid = _weights(ex, l, key) if key != "b" else [[b] for b in ex.table(l, "b", 0).values()]
         note = ex.say("tensor.rnn_sum", l=l) if key == "Wih" else ()
+        sym, num = list(grads[key][0]), list(grads[key][1])
+        if key != "b":
+            note = ex.penalized(head, grid, sym, num, note, step.local)
+        grads[key] = (sym, num)
         out.append(Eq(f"\\frac{{\\partial L}}{{\\partial {head}}}", (tuple(grads[key][0]), tuple(grads[key][1]),
                                                                     (ex.cells(grid, g),)),
                       "vector-adjoint", f"{key}{l}", entries=names(grid), boxed=True, note=note))
