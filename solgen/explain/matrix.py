@@ -212,7 +212,7 @@ class MatrixExplainer(Explainer):
             return sym, num, ()
         term = bmatrix([[self.num(local.get(("L", n), 0)) for n in row] for row in grid])
         d_r = f"\\frac{{\\partial R}}{{\\partial {wsym}}}"
-        return f"{sym} + {d_r}", f"{num} + {term}", self.say("matrix.penalty", d_r)
+        return f"{sym} + {d_r}", f"{num} + {term}", self.say("tensor.penalty", d_r)
 
     def top_note(self) -> Rich:
         if self.graph.upstream:
