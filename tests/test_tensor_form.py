@@ -341,3 +341,17 @@ def test_tensor_form_markdown_typesets_in_mathjax() -> None:
     checked, errors = mathjax_errors(items)
     assert checked == len(items) > 100
     assert not errors, errors[:10]
+
+
+def test_every_layer_kind_names_a_tensor_form() -> None:
+    """Each kind beyond dense names a module with forward and backward; dense keeps the matrix form."""
+    from types import SimpleNamespace
+
+    from solgen.explain.tensor import form
+    from solgen.layers import LAYER_KINDS
+
+    for name, kind in LAYER_KINDS.items():
+        module = form(SimpleNamespace(type=name))
+        assert (module is None) == (name == "dense"), name
+        if module is not None:
+            assert callable(module.forward) and callable(module.backward), name

@@ -11,7 +11,6 @@ in its matrix (a zero of padding or dilation is written 0).
 
 from __future__ import annotations
 
-from importlib import import_module
 from typing import Any
 
 from solgen.core.derive import Iteration as Step
@@ -32,7 +31,11 @@ PRIMES = {"sigmoid": "\\sigma'", "tanh": "\\tanh'", "relu": "\\operatorname{ReLU
 def form(layer: Any) -> Any:
     """The tensor-form module of a layer's kind (None: dense, the matrix explainer's own)."""
     module = LAYER_KINDS[layer.type].tensor
-    return import_module(f"{__name__}.{module}") if module else None
+    if not module:
+        return None
+    from . import conv, dropout, flatten, norm, pool, rnn  # the modules a registry line may name
+
+    return {m.__name__.rsplit(".", 1)[1]: m for m in (conv, dropout, flatten, norm, pool, rnn)}[module]
 
 
 class TensorForm:
