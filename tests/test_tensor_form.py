@@ -350,7 +350,7 @@ def test_every_layer_kind_names_a_tensor_form() -> None:
     from solgen.explain.tensor import form
     from solgen.layers import LAYER_KINDS
 
-    for name, kind in LAYER_KINDS.items():
+    for name in LAYER_KINDS:
         module = form(SimpleNamespace(type=name))
         assert (module is None) == (name == "dense"), name
         if module is not None:
