@@ -119,9 +119,6 @@ def _solve(spec: Spec, options: Options) -> Solved:
         return _with_diagram(spec, None, data, make(spec) if docs else None)
     if spec.style.form == "matrix" and not isinstance(net, Network):
         raise SpecError(spec.file, "style.form", 'matrix form needs a [network]; use form = "scalar" for a [graph]')
-    if spec.style.form == "matrix" and isinstance(net, Network) and not net.dense_only:
-        raise SpecError(spec.file, "style.form", 'matrix (tensor) form covers dense layers so far; use '
-                        'form = "scalar" for conv, pooling, flatten, dropout, batchnorm and rnn layers')
     graph = build_graph(spec, options.max_parameters)
     style = spec.style
     if style.chain == "paths" and style.form != "matrix":

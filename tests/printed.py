@@ -28,6 +28,10 @@ def final_value(block: str) -> str:
 
 def matrix_entries(value: str) -> list[str]:
     m = re.fullmatch(r"\\begin\{bmatrix\} (.*) \\end\{bmatrix\}", value)
+    t = re.fullmatch(r"\{\\begin\{bmatrix\} (.*) \\end\{bmatrix\}\^\{\\top\}\}", value)
+    if t:  # a wide matrix written as the transpose of its transpose: back to row-major
+        cols = [[c.strip() for c in row.split("&")] for row in t.group(1).split("\\\\")]
+        return [c for row in zip(*cols) for c in row]
     if not m:
         return [value]
     return [c.strip() for row in m.group(1).split("\\\\") for c in row.split("&")]

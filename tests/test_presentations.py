@@ -36,10 +36,6 @@ def test_every_spec_in_every_presentation(path: Path, form: str, chain: str) -> 
     formats = ("md", "tex", "pdf") if HAS_TEX else ("md", "tex")
     options = Options(formats=formats)
     layers = isinstance(spec.problem, Network) and not spec.problem.dense_only and spec.problem.inputs is not None
-    if layers and form == "matrix":
-        with pytest.raises(SpecError, match="matrix \\(tensor\\) form covers dense layers so far"):
-            solve(spec, options)
-        return
     try:
         solved = solve(spec, options)
     except SpecError as e:

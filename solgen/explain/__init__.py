@@ -1,8 +1,9 @@
 """Explainers: a Derivation -> a Solution (the equations shown, in order, as plain data).
 
 ``base`` is the scalar explainer the others extend: ``matrix`` (vectors and matrices per
-layer), ``paths`` (every chain-rule product written out), ``symbolic`` (formulas without
-values) and ``architecture`` (counts).  The choice of explainer is made here, above them,
+layer; ``tensor`` feature maps and kernels for layers beyond dense), ``paths`` (every
+chain-rule product written out), ``symbolic`` (formulas without values) and
+``architecture`` (counts).  The choice of explainer is made here, above them,
 so no explainer imports its dispatcher.  Imports are lazy: importing ``solution`` (as the
 renderer does) costs nothing.
 """
@@ -24,6 +25,10 @@ def explainer_for(spec: Spec) -> type[Explainer]:
     if spec.style.form == "matrix":
         from solgen.spec.sections import Network
 
+        if isinstance(spec.problem, Network) and not spec.problem.dense_only:
+            from .tensor import tensor_explainer
+
+            return tensor_explainer(spec.problem.batch)
         if isinstance(spec.problem, Network) and spec.problem.batch:
             from .batch_matrix import BatchMatrixExplainer
 

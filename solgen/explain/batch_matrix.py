@@ -130,7 +130,7 @@ class BatchMatrixExplainer(MatrixExplainer):
         psym = f"{delta} {wsym}" if self.column else f"{delta} {{{wsym}}}^{{\\top}}"
         wn = self.shown(w, values)
         pnum = f"{dz} {wn}" if self.column else f"{dz} {wn}^{{\\top}}"
-        prev = "X" if l == 1 else f"A^{{({l - 1})}}"
+        prev = self.inputs_sym(l)[1]
         out.append(Eq(f"\\frac{{\\partial L}}{{\\partial {prev}}}", ((psym,), (pnum,),
                                                                    (self.shown(self.rows(ins), adj),)),
                       "vector-adjoint", "x" if l == 1 else f"a{l - 1}", entries=tuple(ins)))

@@ -43,7 +43,38 @@ def given_equations(graph: Graph, number: Number, upstream: list[tuple[str, str]
     return tuple(out)
 
 
+HEADS = {"x": "X", "W": "W^{{({l})}}", "Wih": "W^{{({l})}}", "Whh": "W^{{({l})}}", "m": "M^{{({l})}}"}
+
+
+def _maps(layer: int, role: str, nodes: list[Node], number: Number) -> list[Eq] | None:
+    """A feature map, kernel or sequence (an index of two or more entries) as matrices: one per
+    leading index (and example), rows and columns its last two indices; None for other groups."""
+    rank = len(nodes[0].index)
+    if rank < 2 or role == "h0" or (role == "W" and rank < 3):  # a dense weight matrix: the usual rows
+        return None
+    planes: dict[tuple[int, ...], dict[int, list[Node]]] = {}
+    for n in nodes:
+        lead = ((n.example,) if n.example else ()) + n.index[:-2]
+        planes.setdefault(lead, {}).setdefault(n.index[-2], []).append(n)
+    out = []
+    for lead, rows in planes.items():
+        grid = list(rows.values())
+        head = HEADS.get(role, nodes[0].latex.split("_{", 1)[0]).format(l=layer)
+        ids = ([f"\\mathrm{{{role[1:]}}}"] if role in ("Wih", "Whh") else []) + [str(i) for i in lead]
+        lhs = head + (f"_{{{','.join(ids)}}}" if ids else "")
+        shown = bmatrix([[number(n.value) for n in row] for row in grid])  # type: ignore[arg-type]
+        named = bmatrix([[n.latex for n in row] for row in grid])
+        steps = ((named,), (shown,)) if width(named) <= WIDEST else ((shown,),)
+        if width(shown) > WIDEST:
+            return None
+        out.append(Eq(lhs, steps, "given-value"))
+    return out
+
+
 def _group(layer: int, role: str, nodes: list[Node], number: Number) -> list[Eq]:
+    maps = _maps(layer, role, nodes, number)
+    if maps is not None:
+        return maps
     values = [number(n.value) for n in nodes]  # type: ignore[arg-type]
     symbols = [n.latex for n in nodes]
     scalars = [Eq(s, ((v,),), "given-value") for s, v in zip(symbols, values)]

@@ -11,6 +11,7 @@ from __future__ import annotations
 from solgen.core.derive import Iteration as Step
 from solgen.core.evaluate import Value
 from solgen.core.graph import Node
+from solgen.render.width import LINE, width
 from solgen.spec.sections import Network
 
 from .base import ETA, Explainer
@@ -20,9 +21,18 @@ from .solution import Eq, Iteration, Rich, Section
 Grid = list[list[str]]  # canonical names, row-major
 
 
+WIDEST = LINE - 6.0  # a matrix wider than this (more columns than rows) is written as its transpose
+
+
 def bmatrix(rows: list[list[str]]) -> str:
+    """A matrix; one too wide for the line, with more columns than rows, as the transpose of its
+    transpose (``{[...]^T}``, braced so that a following ^T applies to the whole)."""
     body = " \\\\ ".join(" & ".join(r) for r in rows)
-    return f"\\begin{{bmatrix}} {body} \\end{{bmatrix}}"
+    shown = f"\\begin{{bmatrix}} {body} \\end{{bmatrix}}"
+    if rows and len(rows[0]) > len(rows) and width(shown) > WIDEST:
+        body = " \\\\ ".join(" & ".join(col) for col in zip(*rows))
+        return f"{{\\begin{{bmatrix}} {body} \\end{{bmatrix}}^{{\\top}}}}"
+    return shown
 
 
 class MatrixExplainer(Explainer):
@@ -182,8 +192,9 @@ class MatrixExplainer(Explainer):
         gsym = f"{delta} {{{in_sym}}}^{{\\top}}" if self.column else f"{{{in_sym}}}^{{\\top}} {delta}"
         din, dz = self.shown(vins, step.values), self.shown(zgrid, adj)
         gnum = f"{dz} {din}^{{\\top}}" if self.column else f"{din}^{{\\top}} {dz}"
+        gsym, gnum, note = self.with_penalty(f"W^{{({l})}}", w, gsym, gnum, local)
         out.append(Eq(dW, ((gsym,), (gnum,), (self.shown(w, adj),)), "vector-adjoint", f"W{l}",
-                      entries=self.entries(w), boxed=True))
+                      entries=self.entries(w), boxed=True, note=note))
         bias = self.bias(l)
         if bias:
             kind, bsym, names = bias
@@ -195,7 +206,7 @@ class MatrixExplainer(Explainer):
                 bgrid = self.vec(names)
                 out.append(Eq(db, ((delta,), (self.shown(bgrid, adj),)), "vector-adjoint", f"b{l}",
                               entries=self.entries(bgrid), boxed=True))
-        prev = "\\mathbf{x}" if l == 1 else f"\\mathbf{{a}}^{{({l - 1})}}"
+        prev = self.inputs_of(l)[1]
         wsym = f"W^{{({l})}}"
         psym = f"{{{wsym}}}^{{\\top}} {delta}" if self.column else f"{delta} {{{wsym}}}^{{\\top}}"
         wn = self.shown(w, step.values)
@@ -203,6 +214,14 @@ class MatrixExplainer(Explainer):
         out.append(Eq(f"\\frac{{\\partial L}}{{\\partial {prev}}}", ((psym,), (pnum,), (self.shown(vins, adj),)),
                       "vector-adjoint", "x" if l == 1 else f"a{l - 1}", entries=self.entries(vins)))
         return out
+
+    def with_penalty(self, wsym: str, grid: Grid, sym: str, num: str, local: dict) -> tuple[str, str, Rich]:  # type: ignore[type-arg]
+        """A penalized weight's gradient gains the penalty's direct term dR/dW (an l1/l2 network)."""
+        if self.graph.penalty is None:
+            return sym, num, ()
+        term = bmatrix([[self.num(local.get(("L", n), 0)) for n in row] for row in grid])
+        d_r = f"\\frac{{\\partial R}}{{\\partial {wsym}}}"
+        return f"{sym} + {d_r}", f"{num} + {term}", self.say("tensor.penalty", d_r)
 
     def top_note(self) -> Rich:
         if self.graph.upstream:
