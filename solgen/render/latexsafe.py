@@ -166,7 +166,8 @@ _ACCENTS = {"\u0300": "`", "\u0301": "'", "\u0302": "^", "\u0303": "~", "\u0304"
 _GREEK_LIKE_LATIN = dict(zip("\u0391\u0392\u0395\u0396\u0397\u0399\u039a\u039c\u039d\u039f\u03a1\u03a4\u03a7",
                              "ABEZHIKMNOPTX"))
 _GREEK_ACCENTS = {"\u0301": "acute", "\u0308": "ddot", "\u0300": "grave"}
-_BREAK_EVERY = 8  # a word of more than twice this many characters may break after each run of them
+_LONG_WORD = 40  # a longer word (a name, a URL) may break after every _BREAK_EVERY characters
+_BREAK_EVERY = 8
 
 
 def _latin(c: str) -> bool:
@@ -285,7 +286,7 @@ def tex_escape(text: str) -> str:
         for word in re.split(r"(\s+)", run):
             chunks = [word[i:i + _BREAK_EVERY] for i in range(0, len(word), _BREAK_EVERY)] or [""]
             out.append("\\hspace{0pt plus 1pt}".join("".join(_tex_char(c) for c in chunk) for chunk in chunks)
-                       if len(word) > 2 * _BREAK_EVERY else "".join(_tex_char(c) for c in word))
+                       if len(word) > _LONG_WORD else "".join(_tex_char(c) for c in word))
     return "".join(out).replace("--", "-{}-").replace("--", "-{}-")  # no en/em-dash ligatures
 
 
