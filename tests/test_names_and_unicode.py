@@ -99,3 +99,34 @@ def test_every_latin_letter_the_table_lists_compiles(tmp_path: Path) -> None:
                          capture_output=True, stdin=subprocess.DEVNULL, timeout=300)
     log = (tmp_path / "doc.log").read_text(errors="replace")
     assert run.returncode == 0 and "\n!" not in log, [x for x in log.splitlines() if x.startswith("!")]
+
+
+def _random_names(count: int) -> list[str]:
+    """Names as the grammar allows them (a letter, then letters, digits or _), underscores often."""
+    import random
+
+    from solgen.spec.expr import USER_FUNCTIONS
+
+    rng = random.Random(10)
+    alphabet = "abxyzAWalpha_____0123456789"
+    names: list[str] = []
+    while len(names) < count:
+        name = rng.choice("abxwAWq") + "".join(rng.choice(alphabet) for _ in range(rng.choice([0, 1, 3, 8, 30, 70])))
+        if name not in names and name not in USER_FUNCTIONS and name != "L":
+            names.append(name)
+    return names
+
+
+@needs_tex
+def test_random_accepted_names_compile_and_typeset(tmp_path: Path) -> None:
+    names = _random_names(300)
+    shown = name_displays(names, {})
+    assert len(set(shown.values())) == len(names)
+    math = [f"{s} + \\frac{{\\partial L}}{{\\partial {s}}} = {s}^{{2}}" for s in shown.values()]
+    body = "\n\n".join(f"${m}$" for m in math)
+    doc = ("\\documentclass{article}\n\\usepackage{amsmath,amssymb}\n\\begin{document}\n"
+           f"{body}\n\\end{{document}}\n")
+    code, problems = compile_batch([("names", doc)], tmp_path)
+    assert code == 0 and not problems, problems
+    checked, errors = mathjax_errors([("names", m, False) for m in math])
+    assert checked == len(math) and not errors, errors[:5]
