@@ -130,3 +130,28 @@ def test_random_accepted_names_compile_and_typeset(tmp_path: Path) -> None:
     assert code == 0 and not problems, problems
     checked, errors = mathjax_errors([("names", m, False) for m in math])
     assert checked == len(math) and not errors, errors[:5]
+
+
+@needs_tex
+def test_a_feedback_page_prints_unicode_too(tmp_path: Path) -> None:
+    """Before: a title or a student's text beyond Latin-1 became [U+XXXX], and « ð þ failed the build."""
+    from solgen.classroom.grading.report import Feedback, render_feedback
+    from solgen.render.pdf import build_pdf
+
+    fb = Feedback(title=TITLE, id="李明", score="1", max="2", first=None, also_wrong=(), rows=(), carried=(),
+                  ecf=False, problems=("«ð» 中文 😀",))
+    (tmp_path / "fb.pdf").write_bytes(build_pdf(render_feedback(fb, "tex").encode(), "fb"))
+    text = subprocess.run(["pdftotext", str(tmp_path / "fb.pdf"), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "李明" in text and "«ð»" in text and "中文" in text and "U+1F600" in text
+
+
+@needs_tex
+def test_a_machine_without_the_cjk_fonts_is_told_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    from solgen.errors import ToolError
+    from solgen.render import pdf
+
+    monkeypatch.setattr(pdf, "_first_error", lambda log: "LaTeX Error: File `CJKutf8.sty' not found.")
+    with pytest.raises(ToolError) as caught:
+        pdf.build_pdf(b"\\documentclass{article}\\begin{document}\\undefinedcommand\\end{document}", "t")
+    assert caught.value.exit_code == 2 and "latex-cjk-common" in str(caught.value)
