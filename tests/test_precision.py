@@ -285,3 +285,24 @@ def test_the_fuzz_draws_every_loss_of_the_registry() -> None:
     from solgen.train.losses import LOSSES
 
     assert {loss for loss, _ in LOSS_ACTS} == set(LOSSES)
+
+
+def test_the_self_check_starts_each_pass_afresh() -> None:
+    """Found by the oracle fuzz: the second iteration's check inherited the bits the first one's
+    passes had lost, so its sums took 1 + 1e-30 for rounding noise (0) and it reported a
+    correct h1 as a bug in solgen (exit 3)."""
+    from tests.oracle.reference import compare_steps, mpmath_reference
+
+    text = """title = "Generated graph"
+[graph]
+inputs = { x1 = 1 }
+params = { w1 = -1, w2 = 0, w3 = 0 }
+nodes = ["h1 = w1*x1 + w2", "h2 = log(exp(h1 + x1) + 1)", "h3 = (h2 + w3)/(h2^2 + 1)"]
+loss = "-log(sigmoid(h3))"
+learning_rate = 0.1
+iterations = 2
+"""
+    import tomllib
+
+    answers = solve_text(text, "g.toml", OPTIONS).answers  # verification on
+    assert not compare_steps(answers, mpmath_reference(tomllib.loads(text)))
