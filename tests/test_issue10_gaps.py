@@ -72,3 +72,25 @@ def test_a_read_only_file_system_is_exit_4(tmp_path: Path, monkeypatch: pytest.M
     assert "bug in solgen" not in result.stderr
     out = tmp_path / "out"
     assert not out.exists() or not list(out.iterdir())
+
+
+def test_a_pdf_build_folder_is_private_while_it_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build killed midway leaves doc.tex (the full answer key) only in a folder nobody else can
+    read, named so that the next build removes it (test_limits: the leftover test)."""
+    import os
+    import stat
+
+    from solgen.render import pdf
+
+    seen = {}
+
+    def fake_run(cmd: list[str], cwd: str, env: dict[str, str], stem: str) -> tuple[int, str]:
+        seen["mode"] = stat.S_IMODE(os.stat(cwd).st_mode)
+        seen["name"] = os.path.basename(cwd)
+        Path(cwd, "doc.pdf").write_bytes(b"%PDF")
+        return 0, ""
+
+    monkeypatch.setattr(pdf.shutil, "which", lambda name: "/usr/bin/" + name)
+    monkeypatch.setattr(pdf, "_run", fake_run)
+    assert pdf.build_pdf(b"key", "k") == b"%PDF"
+    assert seen["mode"] & 0o077 == 0 and seen["name"].startswith(f"solgen-{os.getpid()}-")
