@@ -6,11 +6,15 @@ PY=${PYTHON:-python3}
 if [ "${1:-}" = "--test" ]; then
   # torch==2.13.0 is pinned: pip takes the local CPU build instead of downloading CUDA wheels.
   $PY -m pip install -q -e '.[test]'
-  if ! command -v latexmk >/dev/null 2>&1 || ! kpsewhich tikz.sty >/dev/null 2>&1 || ! command -v pdftotext >/dev/null 2>&1; then
+  # lmodern: T1 letters (« » ą ð) as Type 1 fonts; latex-cjk-*: CJKutf8 with two Chinese fonts
+  # (GB and Big5 sets, also kana and Cyrillic) for titles; together about 58 MB installed.
+  if ! command -v latexmk >/dev/null 2>&1 || ! kpsewhich tikz.sty >/dev/null 2>&1 || ! command -v pdftotext >/dev/null 2>&1 \
+      || ! kpsewhich lmodern.sty CJKutf8.sty c70gbsn.fd c70bsmi.fd >/dev/null 2>&1; then
     SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
-      texlive-latex-base texlive-latex-recommended texlive-pictures latexmk poppler-utils >/dev/null
+      texlive-latex-base texlive-latex-recommended texlive-pictures latexmk poppler-utils \
+      lmodern latex-cjk-common latex-cjk-chinese-arphic-gbsn00lp latex-cjk-chinese-arphic-bsmi00lp >/dev/null
   fi
   # Headless Chromium for the HTML tests (pages load without console errors, screenshots).
   if ! command -v chromium >/dev/null 2>&1; then

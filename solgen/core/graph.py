@@ -7,12 +7,11 @@ a [graph] keeps the user's names.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
 from solgen.errors import SpecError
-from solgen.render.latexsafe import GREEK
+from solgen.render.latexsafe import name_displays, name_tex
 from solgen.spec.sections import Graph as GraphSpec
 from solgen.spec.sections import Network, Spec
 from solgen.train.losses import LOSSES, Options
@@ -195,8 +194,10 @@ def with_penalty(spec: Spec, nodes: list[Node]) -> tuple[list[Node], Expr | None
 
 
 def _graph_nodes(g: GraphSpec) -> tuple[list[Node], dict[str, Fraction]]:
+    shown = name_displays([*g.inputs, *g.constants, *g.params, *(name for name, _ in g.nodes)], g.latex)
+
     def tex(name: str) -> str:
-        return g.latex.get(name) or default_latex(name)
+        return shown[name]
 
     nodes = [Node(n, "input", tex(n), value=v) for n, v in g.inputs.items()]
     nodes += [Node(n, "constant", tex(n), value=v) for n, v in g.constants.items()]
@@ -208,18 +209,9 @@ def _graph_nodes(g: GraphSpec) -> tuple[list[Node], dict[str, Fraction]]:
     return nodes, dict(g.upstream or {})
 
 
-_NAME = re.compile(r"([A-Za-z]+?)_?(\d+)\Z")
-
-
 def default_latex(name: str) -> str:
     """``u11`` -> ``u_{11}``, ``alpha2`` -> ``\\alpha_{2}``, ``w_ab`` -> ``w_{ab}``."""
-    base, _, subscript = name.partition("_")
-    if not subscript:
-        m = _NAME.match(name)
-        if m:
-            base, subscript = m.groups()
-    head = f"\\{base}" if base in GREEK else base if len(base) == 1 else f"\\mathit{{{base}}}"
-    return f"{head}_{{{subscript}}}" if subscript else head
+    return name_tex(name)
 
 
 def _resolve_frozen(spec: Spec, nodes: list[Node]) -> frozenset[str]:

@@ -23,7 +23,7 @@ import random
 from solgen.errors import VerifyError
 
 from .derive import Derivation, Iteration
-from .evaluate import MP, DomainError, Value, add, evaluate, mul, to_mpf
+from .evaluate import MP, WATCH, DomainError, Value, add, evaluate, mul, to_mpf
 from .graph import Graph
 
 DIGITS = 80
@@ -124,6 +124,7 @@ def _forward(graph: Graph, step: Iteration, direction: dict[str, Value], eps: Va
     each node's value before its own nudge under ``"<name>"`` and after it under its name."""
     values: dict[str, Value] = {}
     before: dict[str, Value] = {}
+    WATCH.reset()  # what earlier passes lost says nothing about this one (a stale count zeroed 1 + h)
     for node in graph.nodes:
         if node.expr is None:
             v = step.values[node.name]

@@ -12,6 +12,7 @@ from solgen.core.ir import Add, Call, Expr, Mul, Num, Var, is_leaf
 from solgen.core.numbers import NumberFormat
 from solgen.messages import rich, text
 from solgen.render.latex import Printer
+from solgen.render.latexsafe import SHORTENED
 from solgen.spec.sections import Network, Spec
 
 from .given import given_equations
@@ -97,6 +98,7 @@ class Explainer:
                 out.append(self.say(f"conventions.{fn}", *math))
         if self.graph.upstream:
             out.append(self.say("conventions.upstream"))
+        out += [self.say("names.shortened", n.latex, name=n.name) for n in self.graph.nodes if SHORTENED in n.latex]
         from .optimizer import conventions
         from .training import training_conventions
 

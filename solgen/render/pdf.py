@@ -24,6 +24,7 @@ from solgen.errors import LatexError, SpecError, ToolError
 from solgen.write import process_alive
 
 PACKAGES = "texlive-latex-base texlive-latex-recommended texlive-pictures latexmk"
+CJK_PACKAGES = "latex-cjk-common latex-cjk-chinese-arphic-gbsn00lp latex-cjk-chinese-arphic-bsmi00lp"
 EPOCH = "1700000000"
 DEFAULT_TIMEOUT = 600  # a long answer key on a busy machine takes minutes
 _FOLDER = re.compile(r"solgen-(\d+)-")
@@ -56,6 +57,9 @@ def build_pdf(tex: bytes, stem: str, ours: bool = True) -> bytes:
         if code != 0 or not pdf.exists():
             log = (Path(tmp) / "doc.log")
             first = _first_error(log.read_text(errors="replace") if log.exists() else stdout)
+            if "CJKutf8.sty" in first or "gbsn" in first or "bsmi" in first:  # the machine lacks them
+                raise ToolError(f"{stem}.tex: the title or description needs LaTeX's CJK fonts: install them "
+                                f"with `apt-get install {CJK_PACKAGES}`")
             if not ours:
                 raise ToolError(f"{stem}.tex: LaTeX failed: {first}")
             kept = _keep(tex, stem)

@@ -25,7 +25,7 @@ from solgen.errors import SolgenError
 from solgen.explain.solution import Rich, Solution
 
 from .breaking import blocks
-from .latexsafe import md_escape, tex_escape
+from .latexsafe import md_escape, tex_escape, text_needs
 from .tables import columns
 
 FORMATS = {"md": ("markdown", "solution.md.j2"), "tex": ("latex", "solution.tex.j2")}
@@ -127,6 +127,8 @@ def environment(fmt: str, user_dir: str | None = None) -> jinja2.Environment:
     env.filters["blocks"] = blocks
     env.filters["columns"] = columns
     env.globals["t"] = _message
+    env.globals["text_needs"] = text_needs
+    env.filters["code_point"] = lambda c: f"U+{ord(c):04X}"
     return env
 
 

@@ -9,7 +9,6 @@ equation for that step (the scalar explainer's).
 from __future__ import annotations
 
 import csv
-import dataclasses
 import io
 from dataclasses import dataclass
 from fractions import Fraction
@@ -113,20 +112,15 @@ def gradebook(results: list[Graded]) -> bytes:
     return out.getvalue().encode()
 
 
-def _latin1(text: str) -> str:
-    """What pdflatex's inputenc can print: a character beyond Latin-1 is shown as [U+XXXX]."""
-    return "".join(c if ord(c) < 0x100 else f"[U+{ord(c):04X}]" for c in text)
-
-
 def render_feedback(fb: Feedback, fmt: str) -> str:
+    from solgen.render.latexsafe import text_needs
     from solgen.render.templates import environment
 
-    if fmt == "tex":  # student text (a cell quoted in a message) may hold any character
-        fb = dataclasses.replace(fb, title=_latin1(fb.title), problems=tuple(_latin1(p) for p in fb.problems),
-                                 rows=tuple(dataclasses.replace(r, yours=_latin1(r.yours)) for r in fb.rows))
+    # student text (a cell quoted in a message) may hold any character: the preamble gets what it needs
+    needs = text_needs(fb.title, fb.id, *fb.problems, *(r.yours for r in fb.rows))
     env = environment(fmt)
     name = "feedback.md.j2" if fmt == "md" else "feedback.tex.j2"
-    return env.get_template(name).render(f=fb, t=text)
+    return env.get_template(name).render(f=fb, t=text, needs=needs)
 
 
 def documents(results: list[tuple[Graded, Prepared]], formats: tuple[str, ...]) -> dict[str, bytes]:

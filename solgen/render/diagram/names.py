@@ -16,7 +16,8 @@ _GREEK_CHARS = dict(zip(
     "Pi Sigma Upsilon Phi Psi Omega".split(),
     "αβγδϵεζηθϑικλμνξπϖρϱσςτυϕφχψωΓΔΘΛΞΠΣΥΦΨΩ"))
 _SYMBOLS = {"prime": "′", "ell": "ℓ", "partial": "∂", "nabla": "∇", "cdot": "·", "ast": "∗", "star": "⋆",
-            "circ": "∘", "dagger": "†", "top": "⊤", "intercal": "⊺", "infty": "∞", ",": " ", ";": " ", " ": " "}
+            "circ": "∘", "dagger": "†", "top": "⊤", "intercal": "⊺", "infty": "∞", ",": " ", ";": " ", " ": " ",
+            "ldots": "…"}
 _ACCENTS = {"hat": "\u0302", "widehat": "\u0302", "bar": "\u0304", "overline": "\u0305", "tilde": "\u0303",
             "widetilde": "\u0303", "vec": "\u20d7", "dot": "\u0307", "ddot": "\u0308", "check": "\u030c",
             "breve": "\u0306", "underline": "\u0332"}
