@@ -48,6 +48,8 @@ CHAIN_SIZES = (500, 2000)  # [graph] chain nodes and one-unit layers (issue 16: 
 PARSE_NODES = 20_000
 BIG_BATCH = 1000
 PDF_BATCH = 600
+ONE = ("-j", "1")  # one process: the batch of 100 against one spec (issue 6), peak memory
+TWO = ("-j", "2")  # two workers: the 1,000-spec batch and the PDF batch (issue 16)
 
 
 @dataclass(frozen=True)
@@ -79,12 +81,20 @@ class Settings:
 
     @property
     def pdf_batch(self) -> int:
-        """Seed keys with PDFs timed in one call (the 600 of issue 16 are extrapolated from them)."""
-        return 4 if self.quick else 20
+        """Seed keys with PDFs timed in one call with -j 2: the 600 of issue 16 in a full run, a
+        few in a quick one (the 600-key figure then extrapolated, and labelled so)."""
+        return 10 if self.quick else PDF_BATCH
 
     @property
     def big_batch(self) -> int:
         return 200 if self.quick else BIG_BATCH
+
+
+def default_solgen() -> str | None:
+    """The ``solgen`` beside this interpreter, else the one on PATH (a pyenv shim on PATH runs
+    bash and pyenv before every command: time that is not solgen's)."""
+    beside = Path(sys.executable).parent / "solgen"
+    return str(beside) if beside.exists() else shutil.which("solgen")
 
 
 def make_settings(args: argparse.Namespace) -> Settings:
@@ -97,7 +107,7 @@ def make_settings(args: argparse.Namespace) -> Settings:
     return Settings(
         quick=args.quick,
         out=out,
-        solgen=args.solgen or shutil.which("solgen"),
+        solgen=args.solgen or default_solgen(),
         keep=args.keep,
         naive_budget=budget,
         fixed_runs=3 if args.quick else 7,
@@ -137,6 +147,7 @@ class Wave2:
     pdflatex_pass: Timing = field(default_factory=Timing)  # one direct pdflatex pass of that .tex
     pdf_batch: Timing = field(default_factory=Timing)
     pdf_batch_size: int = 0
+    sympy_free: dict[str, bool | None] = field(default_factory=dict)  # spec -> rendered without importing sympy
     # measured in alternation, for the two ratio targets
     floor_ab: Timing = field(default_factory=Timing)  # import sympy, jinja2, click
     seed_ab: Timing = field(default_factory=Timing)  # the smallest MLP, md+tex
@@ -230,8 +241,8 @@ def measure_render(report: Report, res: SizeResult, solgen: str, scratch: Path) 
 def measure_batch(report: Report, solgen: str, scratch: Path) -> None:
     batch_dir, single = write_batch(scratch)
     runs = report.settings.batch_runs
-    report.single = time_cmd(render_cmd(solgen, single, "md,tex"), runs, scratch)
-    report.batch = time_cmd(render_cmd(solgen, batch_dir, "md,tex"), runs, scratch)
+    report.single = time_cmd(render_cmd(solgen, single, "md,tex", ONE), runs, scratch)
+    report.batch = time_cmd(render_cmd(solgen, batch_dir, "md,tex", ONE), runs, scratch)
     if report.batch.ok and report.batch.last_out is not None:
         written = len(list(report.batch.last_out.glob("*.md")))
         if written != BATCH_SIZE:
@@ -240,11 +251,12 @@ def measure_batch(report: Report, solgen: str, scratch: Path) -> None:
     w = report.wave2
     big, _ = write_batch(scratch, report.settings.big_batch, "bigbatch")
     w.big_batch_size = report.settings.big_batch
-    w.big_batch = time_cmd(render_cmd(solgen, big, "md,tex"), 1, scratch)
+    w.big_batch = time_cmd(render_cmd(solgen, big, "md,tex", TWO), 1, scratch)
     log(f"  batch of {w.big_batch_size}: {fmt_timing(w.big_batch)}")
     for size, folder in ((BATCH_SIZE, batch_dir), (w.big_batch_size, big)):
         out = Path(tempfile.mkdtemp(dir=scratch, prefix="peak-"))
-        w.peak_batch[size], _ = peak_memory_kib([solgen, "render", str(folder), "-o", str(out), "--format", "md,tex"])
+        w.peak_batch[size], _ = peak_memory_kib([solgen, "render", str(folder), "-o", str(out), "--format", "md,tex",
+                                                 *ONE])
 
 
 def measure_pdf(report: Report, res: SizeResult, solgen: str, scratch: Path) -> None:
@@ -268,7 +280,11 @@ def measure_pdf(report: Report, res: SizeResult, solgen: str, scratch: Path) -> 
     log(f"  tex only: {fmt_timing(w.tex_only)}; one pdflatex pass: {fmt_timing(w.pdflatex_pass)}")
     folder, _ = write_batch(scratch, report.settings.pdf_batch, "pdfbatch")
     w.pdf_batch_size = report.settings.pdf_batch
-    w.pdf_batch = time_cmd(render_cmd(solgen, folder, "md,tex,pdf"), 1, scratch)
+    w.pdf_batch = time_cmd(render_cmd(solgen, folder, "md,tex,pdf", TWO), 1, scratch)
+    if w.pdf_batch.ok and w.pdf_batch.last_out is not None:
+        written = len(list(w.pdf_batch.last_out.glob("*.pdf")))
+        if written != w.pdf_batch_size:
+            w.pdf_batch.error = f"wrote {written} .pdf files, expected {w.pdf_batch_size}"
     log(f"  {w.pdf_batch_size} seed keys with PDFs: {fmt_timing(w.pdf_batch)}")
 
 
@@ -295,6 +311,27 @@ start, cpu = time.perf_counter(), time.process_time()
 load_spec(Path({path!r}))
 print(time.perf_counter() - start, time.process_time() - cpu)
 """
+
+SYMPY_CODE = """\
+import sys
+from solgen.cli import main
+sys.argv = ["solgen", "render", {spec!r}, "-o", {out!r}, "--format", "md,tex"]
+try:
+    main()
+except SystemExit as e:
+    if e.code:
+        raise
+print("sympy" not in sys.modules)
+"""
+
+
+def sympy_free(python: str, spec: Path, scratch: Path) -> bool | None:
+    """Whether a render of ``spec`` (md+tex) finished without importing sympy (None: it failed)."""
+    out = tempfile.mkdtemp(dir=scratch, prefix="sympy-")
+    proc = run([python, "-c", SYMPY_CODE.format(spec=str(spec), out=out)])
+    answer = proc.stdout.strip().splitlines()[-1:] if proc.returncode == 0 else []
+    return None if not answer else answer[0] == "True"
+
 
 WRITE_CODE = """\
 import tempfile, time
@@ -339,6 +376,9 @@ def measure_wave2(report: Report, solgen: str, scratch: Path) -> None:
     paths = write_spec(scratch, "mlp_paths", spec_text(big.net) + '\n[style]\nchain = "paths"\n')
     w.paths_refusal = warm_and_time(render_cmd(solgen, paths, "md,tex"), runs, scratch, expect=2)
     log(f"  paths chain refused ({big.net.arch}): {fmt_timing(w.paths_refusal)}")
+    for res in (seed, big):
+        w.sympy_free[res.net.arch] = sympy_free(python, res.spec, scratch)
+    log(f"  rendered without importing sympy: {w.sympy_free}")
     w.writes = in_process(python, WRITE_CODE.format(scratch=str(scratch), plain=False), runs)
     w.plain_writes = in_process(python, WRITE_CODE.format(scratch=str(scratch), plain=True), runs)
     log(f"  300 files: write_all {fmt_timing(w.writes)}, plain {fmt_timing(w.plain_writes)}")

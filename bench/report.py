@@ -129,7 +129,7 @@ def extra_table(report: Report) -> str:
     pdf_t = report.pdf.median if report.pdf else None
     rows = [
         ["one seed spec (contract example, 10 parameters), md+tex", fmt_timing(report.single)],
-        [f"batch of {BATCH_SIZE} seed specs, one `solgen render DIR`", fmt_timing(report.batch)],
+        [f"batch of {BATCH_SIZE} seed specs, one `solgen render DIR -j 1`", fmt_timing(report.batch)],
         [
             f"pdf of the {key.net.params:,}-parameter key (`--format pdf`)",
             fmt_timing(report.pdf) if report.pdf else report.pdf_note or "n/a",
@@ -159,7 +159,7 @@ def wave2_table(report: Report) -> str:
     rows += [
         [f"parse a {PARSE_NODES:,}-node [graph] (in one process, imports excluded)", fmt_timing(w.parse)],
         [f'the {big.net.params:,}-parameter MLP with chain = "paths" (refused, exit 2)', fmt_timing(w.paths_refusal)],
-        [f"batch of {w.big_batch_size:,} seed specs, one `solgen render DIR`, md+tex", fmt_timing(w.big_batch)],
+        [f"batch of {w.big_batch_size:,} seed specs, one `solgen render DIR -j 2`, md+tex", fmt_timing(w.big_batch)],
     ]
     rows += [[f"peak memory, batch of {n:,} seed specs", fmt_mib(kib)] for n, kib in w.peak_batch.items()]
     rows += [
@@ -167,7 +167,7 @@ def wave2_table(report: Report) -> str:
         ["the same 300 files written plainly (open, write, close)", fmt_timing(w.plain_writes)],
         [f"the {report.sizes[2].net.params:,}-parameter key as .tex only", fmt_timing(w.tex_only)],
         ["one direct pdflatex pass of that .tex (solgen's flags)", fmt_timing(w.pdflatex_pass)],
-        [f"{w.pdf_batch_size} seed keys with md, tex and pdf, one `solgen render DIR`", fmt_timing(w.pdf_batch)],
+        [f"{w.pdf_batch_size} seed keys with md, tex and pdf, one `solgen render DIR -j 2`", fmt_timing(w.pdf_batch)],
     ]
     return md_table(["case (issue 16)", "time"], rows)
 
@@ -185,7 +185,10 @@ def notes(report: Report) -> list[str]:
         "the one-unit networks `a = sigmoid(4 a' - 2)`; the parse time is `load_spec` timed inside "
         "its process; the write figures are `write_all` against plain writes of the same files in "
         "one process; the PDF pass is `pdflatex` run directly on the key's .tex with solgen's flags; "
-        "the 1,000-spec batch and the PDF batch are one run each, the 600-key figure extrapolated.",
+        "the batch of 100 (against one spec) and the peak memory of the batches run with `-j 1` (one "
+        "process), the 1,000-spec batch and the PDF batch with `-j 2`, one run each; the PDF batch is "
+        "the 600 keys themselves in a full run (a quick run extrapolates from a few, and says so). "
+        "CPU time counts the workers too (user + system of the process and its children).",
         "- Equations: " + ("; ".join(methods) if methods else "not counted (no solgen output)") + ".",
         "- Naive sympy: the whole loss built as one sympy expression of the parameter "
         "symbols (inputs and targets as Floats, sigmoid as 1/(1+exp(-z))), then for each "

@@ -8,7 +8,18 @@ from dataclasses import dataclass
 from fmt import fmt_mib, fmt_ratio, fmt_s, fmt_timing, ratio
 from measure import BIG_BATCH, CHAIN_SIZES, PARSE_NODES, PDF_BATCH, Report
 from problems import BATCH_SIZE
-from timers import Timing
+from timers import BASIS, Timing
+
+WORKERS = 2  # the -j of the batch targets
+
+
+def two_workers(t: Timing) -> tuple[float | None, str]:
+    """A -j 2 run's time as the targets read it: wall clock, or on the CPU basis (an overloaded
+    machine) the CPU time of the process and its two workers shared by two cores, i.e. what two
+    idle cores would take if the work splits evenly (said so in the figures)."""
+    if BASIS["value"] == "cpu" and t.cpu_median is not None:
+        return t.cpu_median / WORKERS, f"cpu {fmt_s(t.cpu_median)} ÷ {WORKERS} cores = {fmt_s(t.cpu_median / WORKERS)}"
+    return t.wall, f"wall {fmt_s(t.wall)}"
 
 
 def growth_exponent(report: Report) -> float | None:
@@ -159,11 +170,13 @@ def targets16(report: Report) -> list[Target]:
                       None if r is None else r <= 0.5,
                       f"refused in {fmt_timing(w.paths_refusal)} vs render {fmt_s(big.render.median)}: "
                       f"{fmt_ratio(r)}"))
-    per = None if w.big_batch.median is None or not w.big_batch_size else w.big_batch.median / w.big_batch_size
+    t, how = two_workers(w.big_batch)
+    per = None if t is None or not w.big_batch_size else t / w.big_batch_size
     met = None if per is None else per <= 0.015
+    scaled = "" if w.big_batch_size == BIG_BATCH else f" (quick run: {w.big_batch_size:,} specs, not {BIG_BATCH:,})"
     out.append(target(f"{BIG_BATCH:,} seed-sized specs in one `render` call, md+tex, ≤ 15 ms per spec with `-j 2`",
-                      met, f"{w.big_batch_size:,} specs in {fmt_timing(w.big_batch)}: {fmt_s(per)} per spec "
-                      "in one process" + ("" if met else "; needs -j (issue 13): not in this build")))
+                      met, f"{w.big_batch_size:,} specs with `-j 2` in {fmt_timing(w.big_batch)}; {how}: "
+                      f"{fmt_s(per)} per spec{scaled}"))
     p1, p2 = w.peak_batch.get(BATCH_SIZE), w.peak_batch.get(w.big_batch_size)
     r = ratio(p2, p1)
     out.append(target("peak memory flat in the number of specs (outputs written as they are done)",
@@ -176,11 +189,26 @@ def targets16(report: Report) -> list[Target]:
                       None if r is None else r <= 1.5,
                       f"pdf {fmt_s(pdf_t)} - tex {fmt_s(w.tex_only.median)} = {fmt_s(extra)} vs one pass "
                       f"{fmt_timing(w.pdflatex_pass)}: {fmt_ratio(r)}"))
-    per = None if w.pdf_batch.median is None or not w.pdf_batch_size else w.pdf_batch.median / w.pdf_batch_size
-    est = None if per is None else per * PDF_BATCH
-    met = None if est is None else est < 180
-    out.append(target(f"{PDF_BATCH} seed-sized keys with PDFs under 3 minutes with `-j 2`", met,
-                      f"{w.pdf_batch_size} keys (md, tex, pdf) in {fmt_timing(w.pdf_batch)}: {fmt_s(per)} per key, "
-                      f"{PDF_BATCH} ≈ {fmt_s(est)} in one process" + ("" if met else
-                                                                       "; needs -j (issue 13): not in this build")))
+    out.append(pdf_batch_target(report))
+    free = w.sympy_free
+    out.append(target("sympy is imported only for a term shape the derivative table lacks: none for the seed-sized "
+                      f"render or the {big.net.params:,}-parameter MLP (md+tex)",
+                      None if not free or None in free.values() else all(free.values()),
+                      ", ".join(f"{arch}: {'no sympy' if ok else 'sympy imported' if ok is not None else 'failed'}"
+                                for arch, ok in free.items()) or "n/a"))
     return out
+
+
+def pdf_batch_target(report: Report) -> Target:
+    """600 keys with PDFs with -j 2: the real batch in a full run; a quick run's few keys
+    extrapolated (and labelled so)."""
+    w = report.wave2
+    n = w.pdf_batch_size
+    t, how = two_workers(w.pdf_batch)
+    real = n >= PDF_BATCH
+    est = None if t is None or not n else (t if real else t / n * PDF_BATCH)
+    figures = (f"{n} keys (md, tex, pdf) with `-j 2` in {fmt_timing(w.pdf_batch)}; {how}"
+               + ("" if real or est is None else f": {fmt_s(t / n)} per key, {PDF_BATCH} ≈ {fmt_s(est)} "
+                  f"(extrapolated from {n} keys, not measured)"))
+    met = None if est is None else est < 180
+    return target(f"{PDF_BATCH} seed-sized keys with PDFs under 3 minutes with `-j 2`", met, figures)

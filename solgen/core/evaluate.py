@@ -24,7 +24,6 @@ import math
 import sys
 from collections.abc import Mapping
 from fractions import Fraction
-from functools import lru_cache
 from typing import Union
 
 import mpmath
@@ -87,7 +86,7 @@ def _show(v: Value) -> str:
 
 def checked(v: Value) -> Value:
     """``v`` if a double can carry it; big rationals become 40-digit numbers; tiny values 0."""
-    if isinstance(v, Fraction):
+    if type(v) is Fraction:
         top, bottom = abs(v.numerator).bit_length(), v.denominator.bit_length()
         if top - bottom > 1022 and abs(v) > DOUBLE_MAX:
             raise _overflow(v)
@@ -98,7 +97,7 @@ def checked(v: Value) -> Value:
         raise DomainError("the value is not a finite number")
     if not v:
         return Fraction(0)
-    mag = MP.mag(v)
+    mag = _mag(v)
     if mag > 1022 and abs(v) > to_mpf(DOUBLE_MAX):
         raise _overflow(v)
     if mag < _TINY_LOG2 and abs(v) < TINY:
@@ -109,16 +108,25 @@ def checked(v: Value) -> Value:
 
 
 def to_mpf(v: Value) -> mpmath.mpf:
-    if isinstance(v, Fraction):
+    if type(v) is Fraction:  # not isinstance: Fraction's ABC makes a failed check slow
         return _fraction_mpf(v, MP.prec)
     return v
 
 
-@lru_cache(maxsize=1 << 16)
+_ROUNDED: dict[tuple[int, int, int], mpmath.mpf] = {}
+
+
 def _fraction_mpf(q: Fraction, prec: int) -> mpmath.mpf:
     """q at the working precision ``prec`` (part of the key: a rerun with more digits
-    must not reuse a value rounded to fewer)."""
-    return MP.mpf(q.numerator) / q.denominator
+    must not reuse a value rounded to fewer); remembered by its integers (a Fraction's
+    own hash is slow)."""
+    key = (q.numerator, q.denominator, prec)
+    v = _ROUNDED.get(key)
+    if v is None:
+        if len(_ROUNDED) >= 1 << 16:
+            _ROUNDED.clear()
+        v = _ROUNDED[key] = MP.mpf(q.numerator) / q.denominator
+    return v
 
 
 def evaluate(
@@ -172,7 +180,7 @@ def _compound(
 
 
 def add(a: Value, b: Value) -> Value:
-    if isinstance(a, Fraction) and isinstance(b, Fraction):
+    if type(a) is Fraction and type(b) is Fraction:
         return a + b
     return total([a, b])
 
@@ -184,8 +192,9 @@ def total(values: list[Value]) -> Value:
     exact = Fraction(0)
     inexact = []
     for v in values:
-        if isinstance(v, Fraction):
-            exact += v
+        if type(v) is Fraction:
+            if v:
+                exact += v
         elif v:
             inexact.append(v)
     if not inexact:
@@ -193,8 +202,8 @@ def total(values: list[Value]) -> Value:
     if exact:
         inexact.append(to_mpf(exact))
     result = MP.fsum(inexact)
-    if len(inexact) > 1 and min(inexact) < 0 < max(inexact):  # terms of both signs: what cancelled?
-        lost = max(MP.mag(t) for t in inexact) - MP.mag(result) if result else math.inf
+    if len(inexact) > 1 and _both_signs(inexact):  # terms of both signs: what cancelled?
+        lost = max(_mag(t) for t in inexact) - MP.mag(result) if result else math.inf
         if lost > MP.prec - 16 - WATCH.finite:  # only noise is left: 0 as far as this precision knows
             WATCH.lose(math.inf)
             return Fraction(0)
@@ -202,10 +211,28 @@ def total(values: list[Value]) -> Value:
     return result
 
 
+def _both_signs(terms: list[Value]) -> bool:
+    """min(terms) < 0 < max(terms) for nonzero terms, read from the signs of mpf numbers."""
+    try:
+        first = terms[0]._mpf_[0]
+        return any(t._mpf_[0] != first for t in terms)
+    except AttributeError:  # not all mpf
+        return bool(min(terms) < 0 < max(terms))
+
+
+def _mag(t: Value) -> float:
+    """MP.mag(t), read from a nonzero mpf's exponent and bit count."""
+    raw = getattr(t, "_mpf_", None)
+    if raw is not None and raw[1]:
+        return raw[2] + raw[3]
+    return MP.mag(t)
+
+
 def mul(a: Value, b: Value) -> Value:
-    if isinstance(a, Fraction) and isinstance(b, Fraction):
+    ta, tb = type(a) is Fraction, type(b) is Fraction
+    if ta and tb:
         return a * b
-    if (isinstance(a, Fraction) and not a) or (isinstance(b, Fraction) and not b):
+    if (ta and not a) or (tb and not b):
         return Fraction(0)  # an exact 0 times anything finite stays exact (keeps later sums rational)
     return to_mpf(a) * to_mpf(b)
 

@@ -12,14 +12,24 @@ from decimal import ROUND_HALF_UP, Context, Decimal
 from fractions import Fraction
 from functools import lru_cache
 
+from mpmath.libmp import dps_to_prec, mpf_pos, to_str
+
 from .evaluate import MP, Value
 
 _CTX = Context(prec=60)
 
 
+_PREC50 = dps_to_prec(50)
+
+
 def to_decimal(v: Value) -> Decimal:
     if isinstance(v, Fraction):
         return _CTX.divide(Decimal(v.numerator), Decimal(v.denominator))
+    exact = getattr(v, "_mpf_", None)
+    if exact is not None:  # +v at 50 digits (what MP.workdps(50) gives), without entering the context
+        raw = mpf_pos(exact, _PREC50, "n")
+        if raw[1] and abs(raw[2] + raw[3]) < 1000:  # nonzero, magnitude as MP.mag reads it
+            return Decimal(to_str(raw, 45, strip_zeros=False, min_fixed=0, max_fixed=0))  # d.ddde+-N
     with MP.workdps(50):
         v = +v  # rounded: a value computed with thousands of digits prints from 50
         if abs(MP.mag(v)) < 1000:

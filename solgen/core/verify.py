@@ -23,7 +23,7 @@ import random
 from solgen.errors import VerifyError
 
 from .derive import Derivation, Iteration
-from .evaluate import MP, WATCH, DomainError, Value, add, evaluate, mul, to_mpf
+from .evaluate import MP, WATCH, DomainError, Value, evaluate, mul, to_mpf
 from .graph import Graph
 
 DIGITS = 80
@@ -132,7 +132,8 @@ def _forward(graph: Graph, step: Iteration, direction: dict[str, Value], eps: Va
             v = evaluate(node.expr, values, zero_kinks=step.zero_kinks)
             before[node.name] = v
         nudge = direction.get(node.name)
-        values[node.name] = add(v, mul(eps, nudge)) if nudge is not None else v
+        # v + eps nudge, rounded once (as ``add`` would: a nudge of 1e-30 relative cancels nothing)
+        values[node.name] = to_mpf(v) + eps * nudge if nudge is not None else v
     return {**values, **{f"<{k}>": v for k, v in before.items()}}
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import accumulate
 
 SAFETY = 1.08
 SCRIPT = {1.0: 0.7, 0.7: 0.5, 0.5: 0.5}  # script size for display/text, script, scriptscript
@@ -30,56 +31,94 @@ IGNORED = {"left.", "right.", "displaystyle", "textstyle", "limits", "nolimits",
 TOKEN = re.compile(r"\\[A-Za-z]+|\\.|[{}^_&]|[^\\{}^_&]")
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=1 << 17)
 def width(tex: str, scale: float = 1.0) -> float:
     """The estimated width of math ``tex`` in em, at ``scale`` (1 = display or text style)."""
-    return _Walk(TOKEN.findall(tex)).run(scale) * SAFETY
+    return _measured(tex, scale) * SAFETY
+
+
+@lru_cache(maxsize=1 << 17)
+def _measured(tex: str, scale: float) -> float:
+    """The width of ``tex`` before ``SAFETY``; an argument ({...}) is measured by its text, once
+    (``\\partial L``, ``(3)`` and ``13`` recur in thousands of equations)."""
+    return _Walk(TOKEN.findall(tex), tex).run(scale)
 
 
 class _Walk:
-    def __init__(self, tokens: list[str]) -> None:
-        self.tokens, self.i = tokens, 0
+    """A walk over the tokens ``[i, end)``: an argument is a span of the same token list (its
+    braces matched once, up front), measured by its text when the tokens spell ``tex``."""
+
+    def __init__(self, tokens: list[str], tex: str | None = None) -> None:
+        self.tokens, self.i, self.end = tokens, 0, len(tokens)
+        self.close: dict[int, int] = {}  # a "{" -> its "}"
+        opened: list[int] = []
+        for k in [k for k, tok in enumerate(tokens) if tok == "{" or tok == "}"]:
+            if tokens[k] == "{":
+                opened.append(k)
+            elif opened:
+                self.close[opened.pop()] = k
+        self.tex, self.at = None, [0]
+        if tex is not None:
+            self.at += accumulate(map(len, tokens))  # where each token starts in tex
+            if self.at[-1] == len(tex):  # every character in some token: a span is a substring
+                self.tex = tex
 
     def next(self) -> str:
+        if self.i >= self.end:
+            raise IndexError("the math ends inside a command")
         tok = self.tokens[self.i]
         self.i += 1
         return tok
 
-    def group(self) -> list[str]:
-        """The tokens of the next argument: a {...} group or one token."""
-        if self.i >= len(self.tokens):
-            return []
+    def group(self) -> tuple[int, int]:
+        """The span of the next argument: the inside of a {...} group, or one token."""
+        if self.i >= self.end:
+            return self.i, self.i
         tok = self.next()
         if tok != "{":
-            return [tok]
-        depth, out = 1, []
-        while self.i < len(self.tokens):
-            tok = self.next()
-            depth += tok == "{"
-            depth -= tok == "}"
-            if depth == 0:
-                break
-            out.append(tok)
-        return out
+            return self.i - 1, self.i
+        start = self.i
+        stop = min(self.close.get(start - 1, self.end), self.end)
+        self.i = min(stop + 1, self.end)
+        return start, stop
 
-    def run(self, scale: float, stop: str | None = None) -> float:
+    def run(self, scale: float) -> float:
         total, operand = 0.0, False
-        while self.i < len(self.tokens):
-            tok = self.tokens[self.i]
-            if stop and tok == stop:
-                return total
+        tokens, plain = self.tokens, PLAIN
+        while self.i < self.end:
+            tok = tokens[self.i]
             self.i += 1
-            w, operand = self.one(tok, scale, operand)
-            total += w
+            known = plain.get(tok)
+            if known is None:
+                known = plain[tok] = _plain(tok)
+            if known is STRUCTURE:  # scripts, groups, fractions, ...: walked by ``one``
+                w, operand = self.one(tok, scale, operand)
+                total += w
+                continue
+            glyph, after = known
+            if glyph is None:  # a binary operator, or a sign when nothing precedes it
+                total += (BINARY[tok] if operand else 0.78) * scale
+            else:
+                total += glyph * scale
+            if after is not None:
+                operand = after
         return total
 
-    def sub(self, tokens: list[str], scale: float) -> float:
-        return _Walk(tokens).run(scale)
+    def sub(self, span: tuple[int, int], scale: float) -> float:
+        """The width of a span (the walk goes on after the span's argument)."""
+        if self.tex is not None:
+            return _measured(self.tex[self.at[span[0]]:self.at[span[1]]], scale)
+        saved = self.i, self.end
+        self.i, self.end = span
+        try:
+            return self.run(scale)
+        finally:
+            self.i, self.end = saved
 
     def one(self, tok: str, scale: float, operand: bool) -> tuple[float, bool]:
         if tok in ("^", "_"):
             first = self.sub(self.group(), SCRIPT[scale])
-            if self.i < len(self.tokens) and self.tokens[self.i] in ("^", "_"):
+            if self.i < self.end and self.tokens[self.i] in ("^", "_"):
                 self.i += 1
                 first = max(first, self.sub(self.group(), SCRIPT[scale]))
             return first, True
@@ -89,7 +128,7 @@ class _Walk:
         if tok in ("}", "&"):
             return 0.0, operand
         if tok.startswith("\\") and len(tok) > 1:
-            return self.command(tok[1:], scale), tok[1:] not in ("cdot", "odot", "times", "quad", "leftarrow")
+            return self.command(tok[1:], scale), tok[1:] not in NOT_OPERAND
         if tok.isspace():
             return 0.0, operand
         if tok in BINARY:
@@ -120,7 +159,8 @@ class _Walk:
         if name == "boxed":
             return self.sub(self.group(), scale) + 0.75
         if name == "begin":
-            env = "".join(self.group())
+            a, b = self.group()
+            env = "".join(self.tokens[a:b])
             return self.matrix(env, scale)
         if name == "end":
             self.group()
@@ -135,7 +175,7 @@ class _Walk:
         """A bmatrix/pmatrix/aligned: columns at their widest entry, with the column gaps."""
         body: list[str] = []
         depth = 0
-        while self.i < len(self.tokens):
+        while self.i < self.end:
             tok = self.next()
             if tok == "\\begin":
                 depth += 1
@@ -157,9 +197,46 @@ class _Walk:
             else:
                 rows[-1][-1].append(tok)
         cols = max(len(r) for r in rows)
-        widest = [max((self.sub(r[c], scale) for r in rows if c < len(r)), default=0.0) for c in range(cols)]
+        widest = [max((_Walk(r[c]).run(scale) for r in rows if c < len(r)), default=0.0) for c in range(cols)]
         fences = 0.9 if env.endswith("matrix") and env != "matrix" else 0.0
         return sum(widest) + 0.92 * (cols - 1) * scale + fences * scale
+
+
+#: the commands that take arguments (or a delimiter) and so are walked, not looked up
+WALKED = {"frac", "dfrac", "left", "right", "big", "Big", "bigg", "Bigg", "operatorname", "mathrm", "text",
+          "textrm", "mathit", "mathbf", "boldsymbol", "mathbb", "mathcal", "mathsf", "mathtt", "bm", "sqrt",
+          "boxed", "begin", "end", "hat", "bar", "tilde", "vec", "overline", "underline", "mathstrut"}
+NOT_OPERAND = ("cdot", "odot", "times", "quad", "leftarrow")  # a sign after these is unary
+Plain = tuple[float | None, bool | None]
+STRUCTURE: Plain = (None, None)
+#: token -> (glyph width at scale 1, or None for a binary operator; whether an operand precedes
+#: what follows, or None for unchanged), or STRUCTURE; filled as tokens are first met
+PLAIN: dict[str, Plain] = {}
+
+
+def _plain(tok: str) -> Plain:
+    """What ``_Walk.one`` does with a token that needs no walking (the same numbers: the fast
+    path in ``run`` must give the same widths to the last bit)."""
+    if tok in ("^", "_", "{"):
+        return STRUCTURE
+    if tok in ("}", "&") or tok.isspace():
+        return (0.0, None)
+    if tok.startswith("\\") and len(tok) > 1:
+        name = tok[1:]
+        if name in WALKED:
+            return STRUCTURE
+        glyph = 0.0 if name in IGNORED or name == "\\" else COMMANDS.get(name, 0.8)
+        return (glyph, name not in NOT_OPERAND)
+    if tok in BINARY:
+        return (None, False)
+    if tok in RELATION:
+        return (RELATION[tok], False)
+    if tok.isdigit():
+        return (0.5, True)
+    if tok.isalpha():
+        return (0.76 if tok.isupper() else 0.56, True)
+    return (GLYPH.get(tok, 0.6), tok not in "([")
+
 
 
 LINE = 44.0  # em of an 11 pt line on A4 with 2 cm margins (483.7 pt)

@@ -30,7 +30,7 @@ from .tomltext import read_toml
 from .training import read_optimizer, read_penalties
 
 MAX_ITERATIONS = 20
-MAX_LAYERS = 1_000  # checked before any layer is read
+MAX_LAYERS = 2_000  # checked before any layer is read (issue 16 renders 2,000 one-unit layers)
 MAX_NODES = 40_000  # graph nodes, checked before any is parsed (4 x the default parameter limit)
 #: the keys of [network] beyond section 1 (batches and the loss keys)
 BATCH_KEYS = ("labels", "reduction", "delta", "margin", "l1", "l2")
