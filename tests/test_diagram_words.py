@@ -12,6 +12,7 @@ import pytest
 
 from solgen.messages import catalog, text
 from solgen.pipeline import Options, documents, solve_text
+from tests.docs.compile import compile_batch
 from tests.test_languages import OTHERS, PLACEHOLDER, SPECS, in_language
 
 TWO_LAYERS = """title = "t"
@@ -105,3 +106,21 @@ def test_french_pictures_keep_the_no_break_space_before_a_colon() -> None:
     svg, tikz = _pictures(rnn.read_text(), "fr", rnn.stem)
     assert "couche 1\u00a0: récurrente (RNN)" in _shown(svg)
     assert "couche 1\u00a0: récurrente (RNN), $\\tanh$" in tikz
+
+
+def test_layer_boxes_name_their_settings_safely_in_every_language(tmp_path: Path) -> None:
+    """The one-box-per-layer picture (an architecture with conv layers): its settings in the
+    language's words, an activation by its short name (``leaky_relu`` would stop LaTeX), and
+    every language's picture compiles."""
+    lenet = Path(__file__).resolve().parent.parent / "specs" / "layers_lenet5_architecture.toml"
+    spec = lenet.read_text().replace('activation = "tanh"', 'activation = "leaky_relu"')
+    docs = []
+    for lang in ("en", *OTHERS):
+        options = Options(formats=("md", "tex"), verify=False)
+        out = documents(solve_text(in_language(spec, lang), "lenet.toml", options), options)
+        svg, tex = out["lenet.svg"].decode(), out["lenet.tex"].decode()
+        assert "LReLU" in _shown(svg) and "leaky_relu" not in _shown(svg) + tex
+        assert text("diagram.channels", lang, n=6) in _shown(svg)
+        docs.append((lang, tex))
+    code, problems = compile_batch(docs, tmp_path)
+    assert not problems and code == 0, problems

@@ -9,9 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from solgen.layers import LAYER_KINDS
+from solgen.render.latexsafe import tex_escape
 from solgen.spec.sections import Network
 
 from .model import Picture
+from .network import activation_text
 from .text import Text, _kind_words, _say, _words
 
 
@@ -37,7 +39,7 @@ def _settings(layer: Any) -> str:
         parts.append(f"p = {float(p):g}")
     activation = getattr(layer, "activation", None)
     if activation and activation not in ("linear", "identity"):
-        parts.append(activation)
+        parts.append(activation_text(activation))
     return ", ".join(parts)
 
 
@@ -49,7 +51,7 @@ def layers_picture(net: Network) -> Picture:
         lines = [_say("layer_kind", c=c, kind=_kind_words(layer.type, LAYER_KINDS[layer.type].words))]
         settings = _settings(layer)
         if settings:
-            lines.append(_words(settings, "tiny"))
+            lines.append(Text(tex_escape(settings), settings, "tiny"))
         boxes.append(tuple(lines))
     w = max(max(t.width for t in lines) for lines in boxes) + 0.5
     shapes = [pic.add("box", 0.0, -1.5 * c, *lines, w=w, h=1.0, fill="input" if c == 0 else "unit")
