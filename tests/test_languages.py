@@ -128,6 +128,7 @@ def test_every_bundled_key_compiles_in_every_language(tmp_path: Path) -> None:
     Overfull \\hbox, every accent printable."""
     docs = [d for lang in OTHERS for d in (*_rendered(lang, "tex"), *_stress(lang))]
     assert len(docs) == len(OTHERS) * (len(SPECS) + 3)
+    assert all("\\begin{tikzpicture}" in doc for _, doc in docs)  # each with its diagram's words
     code, problems = compile_batch(docs, tmp_path)
     assert not problems, "\n".join(f"{k}: {p}" for k, found in problems.items() for p in found[:3])
     assert code == 0

@@ -23,7 +23,7 @@ from .geometry import (
 from .model import Picture, Shape
 from .names import plain_name
 from .placement import _hits
-from .text import Text, _math, _named, _value, _words
+from .text import Text, _math, _named, _say, _value
 
 # a [graph] node that applies a function gets it written above: (LaTeX, plain)
 _FUNCTION_TAGS = {"sigmoid": (r"$\sigma$", "σ"), "relu": ("ReLU", "ReLU"), "tanh": (r"$\tanh$", "tanh"),
@@ -128,12 +128,11 @@ class _GraphDrawer:
         self.leaves(shapes, set(on_edge.values()))
         self.upstream(shapes)
         if g.frozen:
-            pic.notes.append(_words("Grey and dashed: frozen parameters (not updated)."))
+            pic.notes.append(_say("frozen"))
         if self.short and on_edge:
-            pic.notes.append(_words("The edges name their weights; the values are given below."))
+            pic.notes.append(_say("edge_names"))
         if self.values:
-            pic.notes.append(_words("Above each node its forward value, below it (red) the gradient of L with "
-                                    "respect to it."))
+            pic.notes.append(_say("node_values"))
         return pic
 
     def main_node(self, n: Node, x: float, y: float) -> Shape:

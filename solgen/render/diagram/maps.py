@@ -18,11 +18,12 @@ from typing import Any
 from solgen.core.graph import Graph, Node
 from solgen.core.numbers import NumberFormat
 from solgen.layers import LAYER_KINDS
+from solgen.render.latexsafe import tex_escape
 from solgen.spec.sections import Network
 
 from .model import Picture, Shape
-from .network import _ACTIVATION_TEX, _ACTIVATION_TEXT
-from .text import Text, _math, _words
+from .network import activation_tex, activation_text
+from .text import Text, _kind_words, _math, _say, _words
 
 MAP_LIMIT = 6  # rows of one map grid at most (and at most 3 maps a panel, ROW_LIMIT entries a row)
 ROW_LIMIT = 12
@@ -223,7 +224,7 @@ class _MapsDrawer:
                 up = self.pic.add("text", cx, low + _CELL / 2 + 0.05, Text("", "", "tiny"))
                 self.pic.connect(up, self.pic.add("text", cx, y - _CELL / 2 - 0.05, Text("", "", "tiny")), ih)
         low = y - 1.9 - _CELL / 2 - 0.45
-        self.pic.text(x0, low, _words("The same matrices at every step:", "tiny"), anchor="west")
+        self.pic.text(x0, low, _say("same_matrices", "tiny"), anchor="west")
         self.row_low = low
         self.draw_tensors(l, x0, low - 0.45)
         self.x = x0 + step * (steps + 1) - 1.5
@@ -236,21 +237,22 @@ class _MapsDrawer:
         names = [n.name for n in self.graph.nodes if n.kind == "input"]
         right: Shape | None = None
         if LAYER_KINDS[net.layers[0].type].panel != "steps":
-            right = self.panel(_words("input"), names, shape, "input")
+            right = self.panel(_say("input"), names, shape, "input")
         for l, layer in enumerate(net.layers, 1):
             kind = LAYER_KINDS[layer.type]
             act = getattr(layer, "activation", "linear")
-            label = Text(kind.words + (f", {_ACTIVATION_TEX[act]}" if act not in ("linear", "identity") else ""),
-                         kind.words + (f", {_ACTIVATION_TEXT[act]}" if act not in ("linear", "identity") else ""),
-                         "tiny")
+            words, linear = _kind_words(layer.type, kind.words), act in ("linear", "identity")
+            label = Text(tex_escape(words) + ("" if linear else f", {activation_tex(act)}"),
+                         words + ("" if linear else f", {activation_text(act)}"), "tiny")
             if kind.panel == "steps":
-                right = self.steps(l, layer, right, names, Text(f"layer {l}: {label.tex}", f"layer {l}: "
-                                                                 f"{label.plain}", "small"))
+                heading = _say("layer_kind", c=l, kind="\x01")  # the kind's LaTeX goes in unescaped
+                right = self.steps(l, layer, right, names, Text(heading.tex.replace("\x01", label.tex),
+                                                                heading.plain.replace("\x01", label.plain), "small"))
             else:
                 assert right is not None
                 out = [f"a{l}[{','.join(map(str, idx))}]" for idx in
                        itertools.product(*(range(1, s + 1) for s in layer.shape))]
-                title = _words(f"layer {l}")
+                title = _say("layer", c=l)
                 self.arrow(right, l, label, self.panel_width(title, out, layer.shape) + 0.2)
                 right = self.panel(title, out, layer.shape, "unit")
             names = [f"a{l}[{','.join(map(str, idx))}]" for idx in

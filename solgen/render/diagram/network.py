@@ -11,7 +11,7 @@ from solgen.spec.sections import Layer, Network
 from .geometry import Point, _ys
 from .model import Picture, Shape
 from .names import _sup, plain_name
-from .text import Text, _math, _named, _number, _value, _words
+from .text import Text, _math, _named, _number, _say, _value, _words
 
 #: layers with more units than this are drawn without weight labels
 LABEL_LIMIT = 5
@@ -21,11 +21,29 @@ NAME_LIMIT = 2
 SHOW_LIMIT = 7
 
 _ACTIVATION_TEX = {"sigmoid": r"$\sigma$", "relu": "ReLU", "tanh": r"$\tanh$", "softmax": "softmax",
-                   "linear": "linear", "identity": "linear", "leaky_relu": "LReLU", "elu": "ELU",
+                   "leaky_relu": "LReLU", "elu": "ELU",
                    "softplus": "softplus", "gelu": "GELU", "silu": "SiLU"}
 _ACTIVATION_TEXT = {"sigmoid": "σ", "relu": "ReLU", "tanh": "tanh", "softmax": "softmax",
-                    "linear": "linear", "identity": "linear", "leaky_relu": "LReLU", "elu": "ELU",
+                    "leaky_relu": "LReLU", "elu": "ELU",
                     "softplus": "softplus", "gelu": "GELU", "silu": "SiLU"}
+
+
+def activation_tex(act: str) -> str:
+    """An activation's short name in LaTeX (a linear one in the spoken language's word)."""
+    return _say("linear").tex if act in ("linear", "identity") else _ACTIVATION_TEX[act]
+
+
+def activation_text(act: str) -> str:
+    """An activation's short name in Unicode text."""
+    return _say("linear").plain if act in ("linear", "identity") else _ACTIVATION_TEXT[act]
+
+
+def _loss_words(loss: str) -> str:
+    """A loss's name in words, from the catalog's [diagram.losses] (else its name with spaces)."""
+    from solgen.messages import catalog, text
+
+    key = f"diagram.losses.{loss}"
+    return text(key) if key in catalog("en") else loss.replace("_", " ")
 
 
 def _slots(n: int) -> list[int | None]:
@@ -104,20 +122,17 @@ class _NetworkDrawer:
         """The notes under the picture: labels left out, units not drawn, frozen parameters."""
         net, pic = self.net, self.pic
         if any(max(p) > LABEL_LIMIT for p in zip(sizes, sizes[1:])):
-            what = "Weights and biases are" if any(la.bias is not None and la.units > LABEL_LIMIT
-                                                    for la in net.layers) else "Weights are"
-            pic.notes.append(_words(f"{what} not written where a layer has more than {LABEL_LIMIT} units "
-                                    f"(see the given values)."))
+            biases = any(la.bias is not None and la.units > LABEL_LIMIT for la in net.layers)
+            pic.notes.append(_say("unlabelled_biases" if biases else "unlabelled", limit=LABEL_LIMIT))
         elif self.labels == "none":
-            pic.notes.append(_words("Weights are not written on the edges: they would cross other edges "
-                                    "(see the given values)."))
+            pic.notes.append(_say("crossing"))
         for c, n in enumerate(sizes):
             if n > SHOW_LIMIT:
-                where = f"Layer {c}" if c else "Inputs"
-                pic.notes.append(Text(f"{where}: units 4 to {n - 2} of {n:,} are not drawn ($\\vdots$).",
-                                      f"{where}: units 4 to {n - 2} of {n:,} are not drawn (⋮).", "small"))
+                where = _say("where_layer", c=c).plain if c else _say("where_inputs").plain
+                pic.notes.append(_say("not_drawn", math=r"$\vdots$", plain="⋮", where=where, last=n - 2,
+                                      n=f"{n:,}"))
         if self.graph.frozen:
-            pic.notes.append(_words("Grey and dashed: frozen parameters (not updated)."))
+            pic.notes.append(_say("frozen"))
 
     def input(self, x: float, y: float, j: int) -> Shape:
         node = self.node(f"x[{j}]")
@@ -135,7 +150,7 @@ class _NetworkDrawer:
         act = self.net.layers[layer - 1].activation
         d = 2 * self.RADIUS
         size = "tiny"  # 8 pt: never smaller than 7 pt on paper (the picture shrinks by at most 7/8)
-        return self.pic.add("unit", x, y, Text(_ACTIVATION_TEX[act], _ACTIVATION_TEXT[act], size),
+        return self.pic.add("unit", x, y, Text(activation_tex(act), activation_text(act), size),
                             _math(z.latex, plain_name(z), "tiny"), _math(a.latex, plain_name(a), "tiny"),
                             w=d, h=d, fill="unit")
 
@@ -182,9 +197,9 @@ class _NetworkDrawer:
                     spots=spots)
 
     def headers(self, xs: list[float]) -> None:
-        self.head = [(x, (_words(f"layer {c}" if c else "inputs"),)) for c, x in enumerate(xs)]
+        self.head = [(x, (_say("layer", c=c) if c else _say("inputs"),)) for c, x in enumerate(xs)]
         if len(xs) > 2:
-            self.head[-1] = (xs[-1], (_words(f"layer {len(xs) - 1}"), _words("(output)", "tiny")))
+            self.head[-1] = (xs[-1], (_say("layer", c=len(xs) - 1), _say("output", "tiny")))
 
     def beside(self, x_out: float, lines: tuple[Text, ...], least: float) -> float:
         """How far right of the output column the next column goes, so that the headers do not touch."""
@@ -203,7 +218,7 @@ class _NetworkDrawer:
                               f"∂L/∂{plain_name(a)} = {v[1]}", "small")
                 boxes.append((unit, label))
             w = max(label.width for _, label in boxes) + 0.3
-            header = (_words("upstream"), _words("gradient"))
+            header = (_say("upstream"), _say("gradient"))
             x = self.beside(x_out, header, self.RADIUS + 1.2 + w / 2)
             for unit, label in boxes:
                 pic.connect(pic.add("box", x, unit.y, label, w=w, h=0.6, fill="loss"), unit, dashed=True)
@@ -211,8 +226,7 @@ class _NetworkDrawer:
             return
         assert net.loss is not None
         ys = [u.y for u in outputs.values()]
-        name = net.loss.replace("_", " ")
-        header = (_words("loss"), _words(f"({name})", "tiny"))
+        header = (_say("loss"), _say("loss_name", "tiny", name=_loss_words(net.loss)))
         w_loss = 0.8
         x_loss = self.beside(x_out, header, self.RADIUS + 1.2 + w_loss / 2)
         loss = pic.add("box", x_loss, sum(ys) / len(ys), _math("L", "L", "normal"), w=w_loss, h=0.7, fill="loss")
@@ -223,27 +237,27 @@ class _NetworkDrawer:
         x_t = x_loss + max(w_loss / 2 + 1.0 + w / 2, header[1].width / 2 + 1.0)
         for unit, label in labels:
             pic.connect(pic.add("box", x_t, unit.y, label, w=w, h=0.6, fill="target"), loss)
-        self.head += [(x_loss, header), (x_t, (_words("targets"),))]
+        self.head += [(x_loss, header), (x_t, (_say("targets"),))]
 
 
 # --------------------------------------------------------------------------- architecture only
 def _architecture(net: Network) -> Picture:
     pic = Picture()
-    boxes: list[tuple[Text, ...]] = [(_words("inputs"), _words(f"{net.input_count:,}", "normal"))]
+    boxes: list[tuple[Text, ...]] = [(_say("inputs"), _words(f"{net.input_count:,}", "normal"))]
     arrows: list[tuple[Text, Text]] = []
     previous = net.input_count
     for c, layer in enumerate(net.layers, 1):
         units = f"{layer.units:,}"
-        lines = [_words(f"layer {c}")]
+        lines = [_say("layer", c=c)]
         if c == len(net.layers) and c > 1:
-            lines.append(_words("(output)", "tiny"))
-        lines.append(Text(f"{units} {_ACTIVATION_TEX[layer.activation]}",
-                          f"{units} {_ACTIVATION_TEXT[layer.activation]}", "normal"))
+            lines.append(_say("output", "tiny"))
+        lines.append(Text(f"{units} {activation_tex(layer.activation)}",
+                          f"{units} {activation_text(layer.activation)}", "normal"))
         boxes.append(tuple(lines))
         shape = f"{previous:,} \\times {units}".replace(",", "{,}")
         weights = Text(f"$W^{{({c})}}$: ${shape}$", f"W⁽{_sup(c)}⁾: {previous:,} × {units}", "tiny")
         bias = (Text(f"$b^{{({c})}}$: ${units.replace(',', '{,}')}$", f"b⁽{_sup(c)}⁾: {units}", "tiny")
-                if layer.bias is not None else _words("no bias", "tiny"))
+                if layer.bias is not None else _say("no_bias", "tiny"))
         arrows.append((weights, bias))
         previous = layer.units
     w = max(max(t.width for t in lines) for lines in boxes) + 0.4

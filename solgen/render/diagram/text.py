@@ -57,8 +57,30 @@ def _math(tex: str, plain: str, size: str = "small") -> Text:
 
 
 def _words(text: str, size: str = "small") -> Text:
-    """Fixed English text (ours, never the user's): the same in both outputs."""
+    """Fixed text (ours or the catalog's, never the user's, no LaTeX specials): the same in both outputs."""
     return Text(text, text, size)
+
+
+def _say(key: str, size: str = "small", math: str = "", plain: str = "", **words: object) -> Text:
+    """A word or sentence from the catalog's ``[diagram]``, in the language being spoken.
+
+    ``{math}`` in the message is ``math`` in LaTeX and ``plain`` in the Unicode text (a formula
+    or symbol between the words); every other character is escaped for LaTeX.
+    """
+    from solgen.messages import text
+    from solgen.render.latexsafe import tex_escape
+
+    said = text(f"diagram.{key}", math=plain, **words)
+    tex = tex_escape(text(f"diagram.{key}", math="\x00", **words)).replace("\x00", math)
+    return Text(tex, said, size)
+
+
+def _kind_words(layer_type: str, registry_words: str) -> str:
+    """What a layer is ("2-D convolution"), from the catalog's [layers.kind] (else the registry's words)."""
+    from solgen.messages import catalog, text
+
+    key = f"layers.kind.{layer_type}"
+    return text(key) if key in catalog("en") else registry_words
 
 
 def _value(fmt: NumberFormat, v: Fraction | None) -> tuple[str, str] | None:
