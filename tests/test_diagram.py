@@ -523,3 +523,24 @@ def test_generated_problems_have_clear_labels_within_the_width(data: st.DataObje
     x0, _, x1, _ = pic.bounds()
     assert not label_faults(pic)
     assert x1 - x0 <= MAX_WIDTH
+
+
+def _one_unit_chain(layers: int) -> Spec:
+    rows = "\n".join('[[network.layer]]\nunits = 1\nactivation = "sigmoid"\nweights = [[0.5]]\nbias = 0.1'
+                     for _ in range(layers))
+    return parse_spec(f'title = "deep"\n[network]\ninputs = [1]\ntargets = [0]\nloss = "mse"\n'
+                      f'learning_rate = 0.1\n{rows}\n', "deep.toml")
+
+
+def test_a_network_shrunk_to_the_page_gets_no_labels_and_says_why() -> None:
+    from solgen.messages import text
+    from solgen.render.diagram import MAX_WIDTH
+    from solgen.render.diagram.network import MIN_DX
+
+    deep = int(MAX_WIDTH / MIN_DX) + 1  # wider than the page at the narrowest spacing
+    spec = _one_unit_chain(deep)
+    assert edge_labels(spec) == []
+    assert any(text("diagram.too_wide") in t for t in svg_texts(spec))
+    shallow = _one_unit_chain(3)  # the same kind of net that fits keeps a label on every edge
+    assert len(edge_labels(shallow)) >= 3  # w1, w2, w3 (and the biases)
+    assert not any(text("diagram.too_wide") in t for t in svg_texts(shallow))

@@ -49,7 +49,7 @@ from .model import Edge as Edge
 from .model import Picture
 from .model import Shape as Shape
 from .names import plain_name, tex_to_unicode
-from .network import LABEL_LIMIT, NAME_LIMIT, SHOW_LIMIT, _architecture, _NetworkDrawer
+from .network import LABEL_LIMIT, MIN_DX, NAME_LIMIT, SHOW_LIMIT, _architecture, _NetworkDrawer
 from .placement import label_faults, place_labels, route_edges
 from .svg_output import _to_svg
 from .text import Text as Text
@@ -147,18 +147,24 @@ def _graph_layout(graph: Graph, fmt: NumberFormat, values: NodeValues | None) ->
 
 
 def _network_layout(net: Network, graph: Graph, fmt: NumberFormat) -> Picture:
-    """The layered picture with weight labels named, else values only, else none: the first whose
-    labels all lie clear of other edges and of the nodes (``label_faults``)."""
-    for labels in ("named", "values", "none"):
+    """The layered picture with weight labels named, else values only, else none: the first that
+    fits MAX_WIDTH and whose labels all lie clear of other edges and of the nodes (``label_faults``).
+    A picture wider than MAX_WIDTH even so is shrunk to the page: its labels would be too small to
+    read, so it gets none (and no time is spent placing them)."""
+    for labels in ("named", "values", "none") if len(net.layers) * MIN_DX <= MAX_WIDTH else ():
         for squeeze in (0.0, 0.6, 1.2) if len(net.layers) <= 8 else (0.0,):  # narrower until it fits
             pic = _NetworkDrawer(net, graph, fmt, labels, squeeze).picture()
             x0, _, x1, _ = pic.bounds()
             if x1 - x0 <= MAX_WIDTH:
                 break
+        else:
+            continue
         route_edges(pic)
         place_labels(pic)
-        if not label_faults(pic):
-            break
+        if labels == "none" or not label_faults(pic):
+            return pic
+    pic = _NetworkDrawer(net, graph, fmt, "wide").picture()
+    route_edges(pic)
     return pic
 
 

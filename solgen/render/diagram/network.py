@@ -13,6 +13,9 @@ from .model import Picture, Shape
 from .names import _sup, plain_name
 from .text import Text, _math, _named, _number, _say, _value, _words
 
+#: the least room between two columns (cm): a network of more layers than MAX_WIDTH / MIN_DX
+#: is shrunk to the page
+MIN_DX = 1.9
 #: layers with more units than this are drawn without weight labels
 LABEL_LIMIT = 5
 #: weight labels carry the weight's name too while both layers have at most this many units
@@ -63,14 +66,15 @@ class _NetworkDrawer:
     def __init__(self, net: Network, graph: Graph, fmt: NumberFormat, labels: str = "named",
                  squeeze: float = 0.0) -> None:
         # labels: "named" (name = value where both layers have at most NAME_LIMIT units), "values"
-        # (values only), "none" (no weight labels: they would cross other edges or touch nodes);
+        # (values only), "none" (no weight labels: they would cross other edges or touch nodes),
+        # "wide" (none: the picture is shrunk to the page, so labels would be too small to read);
         # squeeze: this much less between columns (a picture too wide for MAX_WIDTH)
         self.net, self.graph, self.fmt, self.labels, self.squeeze = net, graph, fmt, labels, squeeze
         self.pic = Picture()
         per_unit_bias = any(isinstance(layer.bias, tuple) or (layer.bias is not None and layer.units > NAME_LIMIT)
                             for layer in net.layers)
         sizes = [net.input_count] + [layer.units for layer in net.layers]
-        self.labelled = labels != "none" and all(max(p) <= LABEL_LIMIT for p in zip(sizes, sizes[1:]))
+        self.labelled = labels not in ("none", "wide") and all(max(p) <= LABEL_LIMIT for p in zip(sizes, sizes[1:]))
         self.named = labels == "named" and all(max(p) <= NAME_LIMIT for p in zip(sizes, sizes[1:]))
         # room for labels along the edges: taller columns, wider gaps (named labels are longer)
         self.gap_y = self.LABEL_GAP if self.labelled else 2.35 if per_unit_bias else 2.2
@@ -89,7 +93,7 @@ class _NetworkDrawer:
         labelled = all(max(p) <= LABEL_LIMIT for p in pairs)
         dx = min(4.0 if labelled else 3.2, max(3.2 if named else 2.4, (15.8 - tail) / len(net.layers)))
         dx = min(dx + self.wider, max(dx, (17.4 - tail) / len(net.layers)))  # within MAX_WIDTH where it can
-        dx = max(1.9, dx - self.squeeze)
+        dx = max(MIN_DX, dx - self.squeeze)
         xs = [i * dx for i in range(len(sizes))]
         columns: list[dict[int, Shape]] = []
         bottoms: list[float] = []
@@ -124,8 +128,8 @@ class _NetworkDrawer:
         if any(max(p) > LABEL_LIMIT for p in zip(sizes, sizes[1:])):
             biases = any(la.bias is not None and la.units > LABEL_LIMIT for la in net.layers)
             pic.notes.append(_say("unlabelled_biases" if biases else "unlabelled", limit=LABEL_LIMIT))
-        elif self.labels == "none":
-            pic.notes.append(_say("crossing"))
+        elif self.labels in ("none", "wide"):
+            pic.notes.append(_say("crossing" if self.labels == "none" else "too_wide"))
         for c, n in enumerate(sizes):
             if n > SHOW_LIMIT:
                 where = _say("where_layer", c=c).plain if c else _say("where_inputs").plain
@@ -155,7 +159,7 @@ class _NetworkDrawer:
                             w=d, h=d, fill="unit")
 
     def weights(self, layer: int, senders: dict[int, Shape], receivers: dict[int, Shape], widest: int) -> None:
-        labelled = widest <= LABEL_LIMIT and self.labels != "none"
+        labelled = widest <= LABEL_LIMIT and self.labels not in ("none", "wide")
         for i, src in senders.items():
             for j, dst in receivers.items():
                 r, c = (j, i) if self.net.layout == "out_in" else (i, j)
