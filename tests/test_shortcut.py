@@ -67,3 +67,20 @@ def test_compact_and_full_give_the_same_numbers() -> None:
             compact = solgen.load(spec(act, form)).solve().answers
             full = solgen.load(spec(act, form, "full")).solve().answers
             assert compact == full
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "adamw", "rmsprop", "adagrad"])
+def test_a_squared_gradient_takes_one_pair_of_parentheses(optimizer: str) -> None:
+    """g^2 with a negative g is (-0.2261)^2, never ((-0.2261))^2; a positive one needs none."""
+    table = {
+        "title": "squares",
+        "network": {"inputs": [0.5, -0.2], "targets": [1.0], "loss": "half_squared_error",
+                    "layer": [{"units": 2, "activation": "tanh", "weights": [[0.3, -0.4], [0.2, 0.5]], "bias": 0.1},
+                              {"units": 1, "activation": "linear", "weights": [[0.6, -0.3]]}]},
+        "optimizer": {"name": optimizer, "learning_rate": 0.01},
+    }
+    md = solgen.load(table).solve().markdown()
+    squares = [line for line in md.splitlines() if "g^{2} =" in line]
+    assert squares, md
+    assert not any("\\left(\\left(" in line for line in squares)
+    assert any("\\left(-" in line and "\\right)^{2}" in line for line in squares)  # a negative g occurs

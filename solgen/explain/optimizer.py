@@ -9,6 +9,7 @@ The lines of each optimizer are data (``LINES``), looked up by name.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
@@ -95,7 +96,7 @@ def _rmsprop() -> list[Line]:
     return [
         *_g_line(),
         Line("s", "\\alpha s + (1 - \\alpha) g^{2}", lambda n: f"{n('alpha')} \\cdot {n('old:square_avg')} + "
-             f"\\left(1 - {n('alpha')}\\right) \\left({n('g')}\\right)^{{2}}", "new:square_avg", rel="\\leftarrow"),
+             f"\\left(1 - {n('alpha')}\\right) {_squared(n('g'))}", "new:square_avg", rel="\\leftarrow"),
         Line("v", "\\mu v + \\frac{g}{\\sqrt{s} + \\varepsilon}", lambda n: f"{n('momentum')} \\cdot "
              f"{n('old:momentum_buffer')} + \\frac{{{n('g')}}}{{\\sqrt{{{n('new:square_avg')}}} + {n('eps')}}}",
              "new:momentum_buffer", rel="\\leftarrow", when=lambda h, t: bool(h["momentum"])),
@@ -112,7 +113,7 @@ def _adagrad() -> list[Line]:
         *_g_line(),
         Line("\\eta_t", "\\frac{\\eta}{1 + (t - 1) \\gamma}", lambda n: f"\\frac{{{n('lr')}}}{{1 + {n('t-1')} "
              f"\\cdot {n('lr_decay')}}}", "work:clr", when=lambda h, t: bool(h["lr_decay"])),
-        Line("G", "G + g^{2}", lambda n: f"{n('old:sum')} + \\left({n('g')}\\right)^{{2}}", "new:sum",
+        Line("G", "G + g^{2}", lambda n: f"{n('old:sum')} + {_squared(n('g'))}", "new:sum",
              rel="\\leftarrow"),
         Line("\\theta", "\\theta - \\eta_t \\frac{g}{\\sqrt{G} + \\varepsilon}", lambda n: f"{n('p')} - "
              f"{n('work:clr')} \\cdot \\frac{{{n('g')}}}{{\\sqrt{{{n('new:sum')}}} + {n('eps')}}}", "updated",
@@ -126,7 +127,7 @@ def _adam(decoupled: bool) -> list[Line]:
         Line("m", "\\beta_1 m + (1 - \\beta_1) g", lambda n: f"{n('beta1')} \\cdot {n('old:exp_avg')} + "
              f"\\left(1 - {n('beta1')}\\right) {n('g')}", "new:exp_avg", rel="\\leftarrow"),
         Line("v", "\\beta_2 v + (1 - \\beta_2) g^{2}", lambda n: f"{n('beta2')} \\cdot {n('old:exp_avg_sq')} + "
-             f"\\left(1 - {n('beta2')}\\right) \\left({n('g')}\\right)^{{2}}", "new:exp_avg_sq", rel="\\leftarrow"),
+             f"\\left(1 - {n('beta2')}\\right) {_squared(n('g'))}", "new:exp_avg_sq", rel="\\leftarrow"),
         Line("\\hat{m}", "\\frac{m}{1 - \\beta_1^{t}}", lambda n: f"\\frac{{{n('new:exp_avg')}}}{{1 - "
              f"{n('beta1')}^{{{n('t')}}}}}", "work:m_hat"),
         Line("\\hat{v}", "\\frac{v}{1 - \\beta_2^{t}}", lambda n: f"\\frac{{{n('new:exp_avg_sq')}}}{{1 - "
@@ -273,3 +274,16 @@ def conventions(ex: Explainer) -> list[Rich]:
         out.append(rich("optimizer.weight_decay", "\\lambda", "g = \\frac{\\partial L}{\\partial \\theta} + "
                         "\\lambda \\theta"))
     return out
+
+
+_PLAIN = re.compile(r"\d+(\.\d+)?\Z")
+
+
+def _squared(shown: str) -> str:
+    """``shown`` squared: a plain decimal as it is, anything else (a negative number, already in
+    parentheses, or in scientific notation) inside one pair of parentheses."""
+    if _PLAIN.match(shown):
+        return f"{shown}^{{2}}"
+    if shown.startswith("\\left(") and shown.endswith("\\right)") and shown.count("\\left(") == 1:
+        return f"{shown}^{{2}}"
+    return f"\\left({shown}\\right)^{{2}}"
