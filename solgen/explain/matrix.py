@@ -228,17 +228,21 @@ class MatrixExplainer(Explainer):
             return self.say("matrix.upstream")
         return self.say("matrix.from_loss", "\\frac{\\partial L}{\\partial a_j}")
 
+    def update_groups(self, l: int) -> list[tuple[str, Grid]]:
+        """Layer ``l``'s parameters as (symbol, grid of names), each updated as one matrix."""
+        groups: list[tuple[str, Grid]] = [(f"W^{{({l})}}", self.weights(l))]
+        bias = self.bias(l)
+        if bias:
+            groups.append((bias[1], self.vec(bias[2]) if bias[0] == "unit" else [[bias[2][0]]]))
+        return groups
+
     def matrix_updates(self, step: Step) -> tuple[Eq, ...]:
         lr = self.der.learning_rate
         assert lr is not None
         out = []
         exact = step.index == 0
         for l in range(1, len(self.net.layers) + 1):
-            groups: list[tuple[str, Grid]] = [(f"W^{{({l})}}", self.weights(l))]
-            bias = self.bias(l)
-            if bias:
-                groups.append((bias[1], self.vec(bias[2]) if bias[0] == "unit" else [[bias[2][0]]]))
-            for sym, grid in groups:
+            for sym, grid in self.update_groups(l):
                 names = self.entries(grid)
                 live = [n for n in names if n not in self.graph.frozen]
                 if not live:
@@ -246,12 +250,11 @@ class MatrixExplainer(Explainer):
                 new = {n: step.updated.get(n, step.values[n]) for n in names}
                 scalar = len(names) == 1
                 old = self.num(step.values[names[0]], exact) if scalar else self.shown(grid, step.values, exact)
-                grad = self.num(step.adjoint[names[0]]) if scalar else self.shown(grid, step.adjoint)
+                grad = f"\\left({self.num(step.adjoint[names[0]])}\\right)" if scalar \
+                    else self.shown(grid, step.adjoint)
                 value = self.num(new[names[0]]) if scalar else self.shown(grid, new)
                 d = f"\\frac{{\\partial L}}{{\\partial {sym}}}"
-                note: Rich = ()
-                if len(live) < len(names):
-                    note = self.say("matrix.frozen")
+                note = self.say("matrix.frozen") if len(live) < len(names) else ()
                 out.append(Eq(sym, ((f"{sym} - {ETA} {d}",), (f"{old} - {self.num(lr, True)} {grad}",), (value,)),
                               "vector-update", sym, rel="\\leftarrow", entries=tuple(names), boxed=True,
                               note=note))

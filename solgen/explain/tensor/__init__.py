@@ -89,10 +89,10 @@ class TensorForm:
             parts.append(f"{self.symbol(l)}: {show_shape(layer.shape)}")
         return self.say("tensor.shapes", ", \\; ".join(parts), n=self.graph.examples)  # type: ignore[attr-defined]
 
-    def matrix_updates(self, step: Step) -> tuple[Eq, ...]:
-        from .updates import tensor_updates
+    def update_groups(self, l: int) -> list[tuple[str, list[list[str]]]]:
+        from .updates import groups
 
-        return tensor_updates(self, step)
+        return groups(self, l)
 
     # -- helpers for the kinds' modules ---------------------------------------------
     def examples(self) -> list[int]:

@@ -1,14 +1,9 @@
-"""Gradient-descent updates in tensor form: each parameter matrix, kernel or vector of a layer,
-old - eta gradient = new (values from the Derivation)."""
+"""What tensor form updates as one matrix: each kernel (per output and input channel), weight
+matrix or vector of a layer (the update equations are the matrix form's)."""
 
 from __future__ import annotations
 
 from typing import Any
-
-from solgen.core.derive import Iteration as Step
-
-from ..base import ETA
-from ..solution import Eq
 
 HEADS = {"W": "W^{{({l})}}", "b": "\\mathbf{{b}}^{{({l})}}", "gamma": "\\boldsymbol{{\\gamma}}^{{({l})}}",
          "beta": "\\boldsymbol{{\\beta}}^{{({l})}}", "Wih": "W^{{({l})}}_{{\\mathrm{{ih}}}}",
@@ -43,25 +38,3 @@ def groups(ex: Any, l: int) -> list[tuple[str, list[list[str]]]]:
         else:
             out.append((head.replace("\\mathbf{b}", "b"), [[nodes[0].name]]))
     return out
-
-
-def tensor_updates(ex: Any, step: Step) -> tuple[Eq, ...]:
-    lr = ex.der.learning_rate
-    out = []
-    exact = step.index == 0
-    for l in range(1, len(ex.net.layers) + 1):
-        for sym, grid in groups(ex, l):
-            names = tuple(n for row in grid for n in row)
-            live = [n for n in names if n not in ex.graph.frozen]
-            if not live:
-                continue
-            new = {n: step.updated.get(n, step.values[n]) for n in names}
-            scalar = len(names) == 1
-            old = ex.num(step.values[names[0]], exact) if scalar else ex.shown(grid, step.values, exact)
-            grad = f"\\left({ex.num(step.adjoint[names[0]])}\\right)" if scalar else ex.shown(grid, step.adjoint)
-            value = ex.num(new[names[0]]) if scalar else ex.shown(grid, new)
-            d = f"\\frac{{\\partial L}}{{\\partial {sym}}}"
-            note = ex.say("matrix.frozen") if len(live) < len(names) else ()
-            out.append(Eq(sym, ((f"{sym} - {ETA} {d}",), (f"{old} - {ex.num(lr, True)} {grad}",), (value,)),
-                          "vector-update", sym, rel="\\leftarrow", entries=names, boxed=True, note=note))
-    return tuple(out)

@@ -1,9 +1,14 @@
-"""dL/dz_j = a_j - t_j for softmax + cross-entropy and sigmoid + binary cross-entropy (issue 9):
+"""Typography a careful hand would write (issue 9).
+
+dL/dz_j = a_j - t_j for softmax + cross-entropy and sigmoid + binary cross-entropy (issue 9):
 stated and used in compact keys, scalar and matrix form; detail = "full" keeps the route through
 dL/da and the activation's derivative.  The values are the pipeline's own gradients, which the
 oracle suites check against torch; here the key must show a - t and nothing else for them."""
 
 from __future__ import annotations
+
+import re
+from pathlib import Path
 
 import pytest
 
@@ -84,3 +89,19 @@ def test_a_squared_gradient_takes_one_pair_of_parentheses(optimizer: str) -> Non
     assert squares, md
     assert not any("\\left(\\left(" in line for line in squares)
     assert any("\\left(-" in line and "\\right)^{2}" in line for line in squares)  # a negative g occurs
+
+
+SIDE_BY_SIDE = re.compile(r"\d(?:\.\d+)? +-?\d")  # "0.01 3.5" reads as one number
+
+
+@pytest.mark.parametrize("key", sorted((Path(__file__).parent.parent / "output").glob("*.md")), ids=lambda p: p.stem)
+def test_no_two_numbers_side_by_side_in_a_bundled_key(key: Path) -> None:
+    assert not SIDE_BY_SIDE.findall(key.read_text(encoding="utf-8"))
+
+
+def test_a_scalar_update_in_matrix_form_parenthesizes_its_gradient() -> None:
+    table = spec("sigmoid", "matrix")
+    table["network"]["layer"][1]["bias"] = 0.1  # one shared bias: a 1x1 update
+    md = solgen.load(table).solve().markdown()
+    updates = [line for line in md.splitlines() if "\\leftarrow" in line and "\\partial" in line]
+    assert updates and not any(SIDE_BY_SIDE.search(line) for line in updates), updates
