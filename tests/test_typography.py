@@ -92,11 +92,13 @@ def test_a_squared_gradient_takes_one_pair_of_parentheses(optimizer: str) -> Non
 
 
 SIDE_BY_SIDE = re.compile(r"\d(?:\.\d+)? +-?\d")  # "0.01 3.5" reads as one number
+PLUS_MINUS = re.compile(r"[-+] +-\d")  # "+ -0.08" is "- 0.08"
 
 
 @pytest.mark.parametrize("key", sorted((Path(__file__).parent.parent / "output").glob("*.md")), ids=lambda p: p.stem)
 def test_no_two_numbers_side_by_side_in_a_bundled_key(key: Path) -> None:
-    assert not SIDE_BY_SIDE.findall(key.read_text(encoding="utf-8"))
+    md = key.read_text(encoding="utf-8")
+    assert not SIDE_BY_SIDE.findall(md) and not PLUS_MINUS.findall(md)
 
 
 def test_a_scalar_update_in_matrix_form_parenthesizes_its_gradient() -> None:
@@ -105,3 +107,14 @@ def test_a_scalar_update_in_matrix_form_parenthesizes_its_gradient() -> None:
     md = solgen.load(table).solve().markdown()
     updates = [line for line in md.splitlines() if "\\leftarrow" in line and "\\partial" in line]
     assert updates and not any(SIDE_BY_SIDE.search(line) for line in updates), updates
+
+
+@pytest.mark.parametrize("batch", [False, True])
+def test_a_negative_shared_bias_is_subtracted_in_matrix_form(batch: bool) -> None:
+    table = spec("sigmoid", "matrix")
+    table["network"]["layer"][1]["bias"] = -0.25
+    if batch:
+        net = table["network"]
+        net["inputs"], net["targets"] = [[0.5, -1.0], [1.0, 0.5]], [[1, 0], [0, 1]]
+    md = solgen.load(table).solve().markdown()
+    assert "- 0.25 \\mathbf{1}" in md and not PLUS_MINUS.search(md)

@@ -14,7 +14,7 @@ from dataclasses import replace
 from solgen.core.derive import Iteration as Step
 from solgen.messages import rich
 
-from .matrix import Grid, MatrixExplainer, bmatrix
+from .matrix import Grid, MatrixExplainer, bmatrix, signed_term
 from .solution import Eq, Iteration, Rich
 
 
@@ -73,7 +73,7 @@ class BatchMatrixExplainer(MatrixExplainer):
             kind, bsym, names = bias
             if kind == "shared":
                 sym += f" + {bsym} \\mathbf{{1}}\\mathbf{{1}}^{{\\top}}"
-                num += f" + {self.num(values[names[0]], exact)} \\mathbf{{1}}\\mathbf{{1}}^{{\\top}}"
+                num += f"{signed_term(self.num(values[names[0]], exact))} \\mathbf{{1}}\\mathbf{{1}}^{{\\top}}"
             else:
                 sym += f" + \\mathbf{{1}} {{{bsym}}}^{{\\top}}"
                 num += f" + \\mathbf{{1}} {self.shown([names], values, exact)}"

@@ -134,7 +134,7 @@ class MatrixExplainer(Explainer):
             kind, bsym, names = bias
             if kind == "shared":
                 sym += f" + {bsym} \\mathbf{{1}}"
-                num += f" + {self.num(values[names[0]], exact)} \\mathbf{{1}}"
+                num += f"{signed_term(self.num(values[names[0]], exact))} \\mathbf{{1}}"
             else:
                 sym += f" + {bsym}"
                 num += " + " + self.shown(self.vec(names), values, exact)
@@ -259,6 +259,11 @@ class MatrixExplainer(Explainer):
                               "vector-update", sym, rel="\\leftarrow", entries=tuple(names), boxed=True,
                               note=note))
         return tuple(out)
+
+
+def signed_term(number: str) -> str:
+    """`` + number`` as a term of a sum: `` - 0.08`` for ``-0.08`` (never ``+ -0.08``)."""
+    return f" - {number[1:]}" if number.startswith("-") else f" + {number}"
 
 
 def _prime(act: str) -> str:

@@ -15,6 +15,7 @@ from typing import Any
 
 from solgen.core.derive import Iteration as Step
 
+from ..matrix import signed_term
 from ..solution import Eq, Rich
 from . import Cells, names, plane
 
@@ -93,7 +94,7 @@ def forward(ex: Any, l: int, layer: Any, step: Step, exact: bool) -> list[Eq]:
             if layer.has_bias:
                 b = ex.table(l, "b", 0)[(o,)]
                 sym.append(f"+ b^{{({l})}}_{{{o}}}")
-                num.append(f"+ {ex.num(values[b], exact)}")
+                num.append(signed_term(ex.num(values[b], exact)).lstrip())
             zc = plane(zt, layer.shape, (o,))
             note = _forward_note(ex, l, layer) if first else ()
             first = False

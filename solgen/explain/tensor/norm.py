@@ -19,6 +19,7 @@ from typing import Any
 from solgen.core.derive import Iteration as Step
 from solgen.layers.shapes import indices
 
+from ..matrix import signed_term
 from ..solution import Eq
 from . import Cells, names
 
@@ -92,7 +93,7 @@ def forward(ex: Any, l: int, layer: Any, step: Step, exact: bool) -> list[Eq]:
                    "vector-forward", "", entries=names(b.xhat)),
                 Eq(b.s("A"), ((f"{b.s(chr(92) + 'gamma')} \\odot {b.s(chr(92) + 'hat{X}')} + {b.s(chr(92) + 'beta')}",),
                               (f"{b.one('gamma', v, exact)} \\odot {ex.cells(b.xhat, v)}",
-                               f"+ {b.one('beta', v, exact)}"),
+                               signed_term(b.one("beta", v, exact)).lstrip()),
                               (ex.cells(b.a, v),)), "vector-forward", f"a{l}", entries=names(b.a))]
     return out
 
