@@ -118,3 +118,20 @@ def test_a_negative_shared_bias_is_subtracted_in_matrix_form(batch: bool) -> Non
         net["inputs"], net["targets"] = [[0.5, -1.0], [1.0, 0.5]], [[1, 0], [0, 1]]
     md = solgen.load(table).solve().markdown()
     assert "- 0.25 \\mathbf{1}" in md and not PLUS_MINUS.search(md)
+
+
+def test_wide_examples_take_one_column_each() -> None:
+    """A batch of 2 examples with 14 inputs: 17 columns do not fit the page, 3 do."""
+    from solgen.messages import text
+
+    inputs = [[round(0.1 * (k - 7) * (n + 1), 2) for k in range(14)] for n in range(2)]
+    table = {"title": "wide batch", "network": {
+        "inputs": inputs, "targets": [[1.0], [0.0]], "loss": "mse", "learning_rate": 0.1,
+        "layer": [{"units": 1, "activation": "sigmoid", "weights": [[0.05] * 14], "bias": 0.0}]}}
+    key = solgen.load(table).solve()
+    examples = key.solved.solution.examples
+    assert len(examples.header) == 3 and len(examples.rows) == 15  # 14 inputs and the target
+    assert text("batch.examples_columns") in key.markdown()
+    narrow = {**table, "network": {**table["network"], "inputs": [row[:3] for row in inputs],
+                                   "layer": [{"units": 1, "activation": "sigmoid", "weights": [[0.05] * 3]}]}}
+    assert len(solgen.load(narrow).solve().solved.solution.examples.header) == 5  # example, x1..x3, t1

@@ -73,10 +73,11 @@ class Explainer:
         its = tuple(self.iteration(s) for s in self.der.iterations)
         from .batch import examples_table
 
+        examples, caption = examples_table(self)
         return Solution(
             self.spec.title, self.spec.description, "worked", self.conventions(), self.given(),
             self.definitions(), its, self.summary(), {"parameters": len(self.graph.params)},
-            examples=examples_table(self), examples_caption=rich("batch.examples_caption"),
+            examples=examples, examples_caption=rich(caption),
             given_math=self.given_math(), language=self.lang, detail=self.spec.style.detail,
         )
 

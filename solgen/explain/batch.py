@@ -16,11 +16,17 @@ if TYPE_CHECKING:
     from .base import Explainer
 
 
-def examples_table(ex: Explainer) -> Table | None:
-    """One row per example (n, x_{n,1..}, t_{n,1..} or its label); None outside a batch."""
+#: an examples table with more columns than this (inputs and targets) has one column per example
+MAX_COLUMNS = 12
+
+
+def examples_table(ex: Explainer) -> tuple[Table | None, str]:
+    """One row per example (n, x_{n,1..}, t_{n,1..} or its label), or, when the examples are wider
+    than MAX_COLUMNS, one column per example; None outside a batch.  With the catalog key of its
+    caption."""
     net = ex.spec.problem
     if not ex.graph.examples or not isinstance(net, Network):
-        return None
+        return None, "batch.examples_caption"
     header: list[Rich] = [(text("batch.example"),)]
     header += [("", f"x_{{n,{i}}}") for i in range(1, net.input_count + 1)]
     outputs = net.layers[-1].units
@@ -41,7 +47,11 @@ def examples_table(ex: Explainer) -> Table | None:
         elif net.example_upstream:
             cells += [("", ex.num(v, True)) for v in net.example_upstream[n - 1]]
         rows.append(tuple(cells))
-    return Table(tuple(header), tuple(rows))
+    if len(header) > MAX_COLUMNS and len(rows) + 1 < len(header):  # wide examples: one column each
+        columns = [header[0], *(r[0] for r in rows)]
+        table = [(h, *(r[k] for r in rows)) for k, h in enumerate(header[1:], 1)]
+        return Table(tuple(columns), tuple(table)), "batch.examples_columns"
+    return Table(tuple(header), tuple(rows)), "batch.examples_caption"
 
 
 def in_examples_table(ex: Explainer, role: str) -> bool:
