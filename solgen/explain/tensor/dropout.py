@@ -7,6 +7,7 @@ the Derivation's (the mask and 1 / (1 - p) are given)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from solgen.core.derive import Iteration as Step
@@ -28,38 +29,39 @@ def _scale(ex: Any, layer: Any) -> str:
     return ex.num(1 / (1 - layer.p), True)
 
 
-def forward(ex: Any, l: int, layer: Any, step: Step, exact: bool) -> list[Eq]:
-    out = []
+def _maps(ex: Any, l: int, layer: Any) -> Iterator[tuple[Any, Any, Any, Any, str]]:
+    """Per example and map: its index, the input, the mask and the output grids, and the mask's symbol."""
     for n in ex.examples():
         pairs = zip(_grids(ex, l, layer, ex.input_table(l, n), n), _grids(ex, l, layer, ex.table(l, "m", n), n),
                     _grids(ex, l, layer, ex.table(l, "a", n), n))
         for (sub, src), (_, mask), (_, got) in pairs:
-            m = f"M^{{({l})}}" + (f"_{{{','.join(map(str, sub))}}}" if sub else "")
-            prev = ex.symbol(l - 1, *sub)
-            note = ex.say("tensor.dropout", f"\\frac{{1}}{{1 - p}} = {_scale(ex, layer)}", l=l) \
-                if not out else ()
-            out.append(Eq(ex.symbol(l, *sub), ((f"\\frac{{1}}{{1 - p}} {m} \\odot {prev}",),
-                                               (f"{_scale(ex, layer)} {ex.cells(mask, step.values, True)} \\odot "
-                                                f"{ex.cells(src, step.values, exact and l == 1)}",),
-                                               (ex.cells(got, step.values),)),
-                          "vector-forward", f"a{l}", entries=names(got), note=note))
+            yield sub, src, mask, got, f"M^{{({l})}}" + (f"_{{{','.join(map(str, sub))}}}" if sub else "")
+
+
+def forward(ex: Any, l: int, layer: Any, step: Step, exact: bool) -> list[Eq]:
+    out = []
+    for sub, src, mask, got, m in _maps(ex, l, layer):
+        prev = ex.symbol(l - 1, *sub)
+        note = ex.say("tensor.dropout", f"\\frac{{1}}{{1 - p}} = {_scale(ex, layer)}", l=l) \
+            if not out else ()
+        out.append(Eq(ex.symbol(l, *sub), ((f"\\frac{{1}}{{1 - p}} {m} \\odot {prev}",),
+                                           (f"{_scale(ex, layer)} {ex.cells(mask, step.values, True)} \\odot "
+                                            f"{ex.cells(src, step.values, exact and l == 1)}",),
+                                           (ex.cells(got, step.values),)),
+                      "vector-forward", f"a{l}", entries=names(got), note=note))
     return out
 
 
 def backward(ex: Any, l: int, layer: Any, step: Step) -> list[Eq]:
     out = []
-    for n in ex.examples():
-        pairs = zip(_grids(ex, l, layer, ex.input_table(l, n), n), _grids(ex, l, layer, ex.table(l, "m", n), n),
-                    _grids(ex, l, layer, ex.table(l, "a", n), n))
-        for (sub, src), (_, mask), (_, got) in pairs:
-            m = f"M^{{({l})}}" + (f"_{{{','.join(map(str, sub))}}}" if sub else "")
-            da = f"\\frac{{\\partial L}}{{\\partial {ex.symbol(l, *sub)}}}"
-            if l == len(ex.net.layers):
-                out.append(Eq(da, ((ex.cells(got, step.adjoint),),), "vector-adjoint", f"a{l}", entries=names(got),
-                              note=ex.top_note()))
-            out.append(Eq(f"\\frac{{\\partial L}}{{\\partial {ex.symbol(l - 1, *sub)}}}",
-                          ((f"\\frac{{1}}{{1 - p}} {m} \\odot {da}",),
-                           (f"{_scale(ex, layer)} {ex.cells(mask, step.values, True)} \\odot "
-                            f"{ex.cells(got, step.adjoint)}",), (ex.cells(src, step.adjoint),)),
-                          "vector-adjoint", "x" if l == 1 else f"a{l - 1}", entries=names(src)))
+    for sub, src, mask, got, m in _maps(ex, l, layer):
+        da = f"\\frac{{\\partial L}}{{\\partial {ex.symbol(l, *sub)}}}"
+        if l == len(ex.net.layers):
+            out.append(Eq(da, ((ex.cells(got, step.adjoint),),), "vector-adjoint", f"a{l}", entries=names(got),
+                          note=ex.top_note()))
+        out.append(Eq(f"\\frac{{\\partial L}}{{\\partial {ex.symbol(l - 1, *sub)}}}",
+                      ((f"\\frac{{1}}{{1 - p}} {m} \\odot {da}",),
+                       (f"{_scale(ex, layer)} {ex.cells(mask, step.values, True)} \\odot "
+                        f"{ex.cells(got, step.adjoint)}",), (ex.cells(src, step.adjoint),)),
+                      "vector-adjoint", "x" if l == 1 else f"a{l - 1}", entries=names(src)))
     return out
