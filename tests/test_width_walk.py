@@ -1,5 +1,5 @@
-"""The width estimate's shortcuts (arguments measured once by their text, plain tokens looked up)
-give the same widths, to the last bit, as walking every token (line breaks depend on them)."""
+"""The width estimate's shortcuts (arguments measured once by their text, plain tokens looked up,
+a text measured by its shape with its digits written as 0) give the same widths, to the last bit, as walking every token (line breaks depend on them)."""
 
 from pathlib import Path
 
@@ -28,6 +28,7 @@ def test_argument_shortcut_matches_the_full_walk() -> None:
         for scale in (1.0, 0.7, 0.5):
             walked = W._Walk(W.TOKEN.findall(tex)).run(scale)  # no text: every token walked
             assert W._measured(tex, scale) == walked, tex
+            assert W.width(tex, scale) == walked * W.SAFETY, tex  # measured by its shape (digits as 0)
 
 
 def test_unbalanced_markup_is_measured_like_balanced() -> None:

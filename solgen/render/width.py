@@ -3,6 +3,11 @@
 A small walk over the markup solgen writes (fractions, scripts, \\left..\\right, matrices, named
 operators) with Computer Modern's approximate glyph widths.  It errs on the wide side (``SAFETY``)
 so that a line it calls fitting fits; the LaTeX compile tests check the estimate on a broad sample.
+
+Every ASCII digit sets as wide as every other (one token of 0.5 em), so a text is measured by its
+shape, its digits written as 0: ``w^{(1999)}_{11}`` and ``w^{(1998)}_{11}``, or ``0.4863`` and
+``0.2498``, are measured once between them (a 2,000-layer key has a few hundred shapes among its
+sixty thousand sides).  The widths are the same to the last bit as measuring the text itself.
 """
 
 from __future__ import annotations
@@ -34,7 +39,10 @@ TOKEN = re.compile(r"\\[A-Za-z]+|\\.|[{}^_&]|[^\\{}^_&]")
 @lru_cache(maxsize=1 << 17)
 def width(tex: str, scale: float = 1.0) -> float:
     """The estimated width of math ``tex`` in em, at ``scale`` (1 = display or text style)."""
-    return _measured(tex, scale) * SAFETY
+    return _measured(tex.translate(_ZEROS), scale) * SAFETY
+
+
+_ZEROS = str.maketrans("123456789", "000000000")  # a digit's width does not depend on which it is
 
 
 @lru_cache(maxsize=1 << 17)
