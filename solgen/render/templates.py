@@ -24,7 +24,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from solgen.errors import SolgenError
 from solgen.explain.solution import Rich, Solution
 
-from .breaking import blocks
+from .breaking import blocks, share
 from .latexsafe import md_escape, tex_escape, text_needs
 from .tables import columns
 
@@ -218,6 +218,7 @@ def _bounded_render(template: jinja2.Template, **context: object) -> str:
 
 def render(solution: Solution, fmt: str, user_dir: str | None = None, problem: bool = False) -> str:
     env = environment(fmt, user_dir)
+    share(solution)  # its documents break each equation once between them
     try:
         template = env.get_template(FORMATS[fmt][1])
         if user_dir:
