@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import weakref
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from solgen.explain.solution import Eq, Rich
 
@@ -30,8 +31,7 @@ QUAD = 1.0
 MARGIN = 1.5  # em kept free at the right, for the estimate's error
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):  # a tuple: a template may take it apart (``for lhs, op, text in eq``)
     lhs: str  # the left-hand side on an equation's first row, else ""
     op: str  # "=", "\\leftarrow", or "" for a continued step (set after a \quad)
     text: str

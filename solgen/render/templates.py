@@ -45,7 +45,7 @@ def _rich(escape: callable[[str], str], math: str) -> callable[[Rich], str]:  # 
         for i, piece in enumerate(pieces):
             if i % 2:
                 out.append(math.format(piece))
-            else:
+            elif piece:  # (a table cell of one formula has empty text on either side)
                 out.append(escape(piece))
         return "".join(out)
 
