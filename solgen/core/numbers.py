@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Context, Decimal
 from fractions import Fraction
-from functools import lru_cache
 
 from mpmath.libmp import dps_to_prec, mpf_pos, to_str
 
@@ -52,6 +51,17 @@ def round_sig(d: Decimal, digits: int) -> Decimal:
     return d.quantize(quantum, rounding=ROUND_HALF_UP, context=_CTX)
 
 
+_LATEX: dict[tuple[object, ...], str] = {}  # (digits, decimal, exact, _key(v)) -> the LaTeX shown
+
+
+def _key(v: Value) -> object:
+    """The value's integers: (numerator, denominator) of a Fraction, the raw tuple of an mpf."""
+    if type(v) is Fraction:
+        return (v.numerator, v.denominator)
+    raw = getattr(v, "_mpf_", None)
+    return raw if raw is not None else (type(v), v)
+
+
 def carry(v: Value, digits: int) -> Fraction:
     """The value rounded to ``digits`` significant digits, as an exact rational."""
     return Fraction(round_sig(to_decimal(v), digits))
@@ -70,9 +80,16 @@ class NumberFormat:
                 return d
         return round_sig(to_decimal(v), self.digits)
 
-    @lru_cache(maxsize=65536)  # noqa: B019 - formats are few and long-lived
     def latex(self, v: Value, exact: bool = False) -> str:
-        return self._format(self.shown(v, exact), latex=True)
+        """(Remembered by the value's integers, its type kept apart: an mpf's or a Fraction's own
+        hash is slow, and an mpf equal to a Fraction need not print as the Fraction does.)"""
+        key = (self.digits, self.decimal, exact, _key(v))
+        shown = _LATEX.get(key)
+        if shown is None:
+            if len(_LATEX) >= 1 << 16:
+                _LATEX.clear()
+            shown = _LATEX[key] = self._format(self.shown(v, exact), latex=True)
+        return shown
 
     def text(self, v: Value, exact: bool = False) -> str:
         return self._format(self.shown(v, exact), latex=False)
