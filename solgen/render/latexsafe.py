@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass
+
+from solgen.record import record
 
 GREEK = (
     "alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu "
@@ -234,7 +235,7 @@ def _pieces(text: str) -> list[tuple[str, str]]:
     return out
 
 
-@dataclass(frozen=True)
+@record
 class TextNeeds:
     """What a LaTeX document's user text needs in its preamble, and what it cannot print."""
 
