@@ -8,16 +8,17 @@ everything runs in this process.  Outputs never depend on the number of jobs.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .errors import SolgenError, SpecError
+
+if TYPE_CHECKING:  # the pool's modules are imported only when a pool starts
+    from concurrent.futures import Executor
 
 T = TypeVar("T")
 
@@ -36,6 +37,9 @@ def pool(jobs: int | None, items: int) -> Iterator[Executor | None]:
     if n <= 1:
         yield None
         return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     with ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("fork"),
                              initializer=_watch_parent, initargs=(os.getpid(),)) as ex:
         yield ex

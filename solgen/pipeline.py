@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from solgen.core.graph import DEFAULT_MAX_PARAMETERS
 from solgen.explain.solution import Solution
+from solgen.record import record
 from solgen.spec.sections import Graph as GraphSpec
 from solgen.spec.sections import Network, Spec, load_spec, parse_spec
 
@@ -17,7 +18,7 @@ from .errors import SpecError
 MAX_COUNTED = 2**53  # the largest count a double (JSON) carries exactly
 
 
-@dataclass(frozen=True)
+@record
 class Options:
     formats: tuple[str, ...] = ("md", "tex")
     problem: bool = False
@@ -29,7 +30,7 @@ class Options:
     max_counted: int = MAX_COUNTED
 
 
-@dataclass(frozen=True)
+@record
 class Solved:
     spec: Spec
     answers: dict[str, Any]

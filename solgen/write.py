@@ -109,17 +109,28 @@ def process_alive(pid: int) -> bool:
     return True
 
 
-def remove_leftovers(outdir: Path, names: set[str]) -> None:
-    """Delete the temporary files that killed runs left for these outputs."""
+def leftovers(outdir: Path) -> dict[str, list[str]]:
+    """The temporary files that killed runs left in ``outdir``, by the output they were for."""
     try:
         entries = list(os.scandir(outdir))
     except OSError:
-        return
+        return {}
+    found: dict[str, list[str]] = {}
     for entry in entries:
         m = _LEFTOVER.match(entry.name)
-        if m and m.group(1) in names and not process_alive(int(m.group(2))) and entry.is_file(follow_symlinks=False):
+        if m and not process_alive(int(m.group(2))) and entry.is_file(follow_symlinks=False):
+            found.setdefault(m.group(1), []).append(entry.path)
+    return found
+
+
+def remove_leftovers(outdir: Path, names: set[str], found: dict[str, list[str]] | None = None) -> None:
+    """Delete the temporary files that killed runs left for these outputs (``found``: the
+    folder's leftovers, scanned once by the caller for many calls)."""
+    found = leftovers(outdir) if found is None else found
+    for name in names:
+        for path in found.pop(name, ()):
             with contextlib.suppress(OSError):
-                os.unlink(entry.path)
+                os.unlink(path)
 
 
 def write_all(outdir: Path, files: dict[str, bytes]) -> list[Path]:
@@ -152,6 +163,7 @@ class Spool:
         self.outdir = outdir
         self.files: dict[str, str] = {}
         self.made_folder = False
+        self.leftovers: dict[str, list[str]] | None = None  # scanned once, at the first spec
 
     def add(self, files: dict[str, bytes]) -> None:
         global _sync_each
@@ -160,7 +172,9 @@ class Spool:
             if not self.outdir.exists():
                 self.outdir.mkdir(parents=True)
                 self.made_folder = True
-            remove_leftovers(self.outdir, set(files))
+            if self.leftovers is None:
+                self.leftovers = leftovers(self.outdir)
+            remove_leftovers(self.outdir, set(files), self.leftovers)
             for name, data in files.items():
                 old = self.files.pop(name, None)
                 if old:
@@ -175,14 +189,14 @@ class Spool:
             _sync_each = was
 
     def commit(self) -> list[Path]:
-        """Every file into place in name order, each by write_atomic (temp file + rename), one sync."""
+        """Every file into place in name order, each by an atomic rename of its temporary file
+        (beside it, with its mode already set), then one sync."""
         written = []
         with _one_sync({self.outdir}):
             for name in sorted(self.files):
-                path, tmp = self.outdir / name, Path(self.files[name])
+                path = self.outdir / name
                 try:
-                    write_atomic(path, tmp.read_bytes())
-                    tmp.unlink()
+                    os.replace(self.files[name], path)
                 except OSError as e:
                     raise OutputError(_where(e, path), e) from None
                 del self.files[name]

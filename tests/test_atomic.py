@@ -111,19 +111,17 @@ def test_a_process_dying_between_two_renames(batch, tmp_path: Path):
     before = {n: b"old\n" for n in sorted(reference)}
     for n, data in before.items():
         (out / n).write_bytes(data)
-    script = (
+    script = (  # a batch's commit moves each spooled file into place by os.replace
         "import os, sys\n"
-        "import solgen.write as w\n"
-        "real = w.write_atomic\n"
+        "real = os.replace\n"
         "count = 0\n"
-        "def dying(path, data):\n"
+        "def dying(src, dst):\n"
         "    global count\n"
         "    count += 1\n"
         "    if count == 40:\n"
-        "        real(path.parent / ('.' + path.name + '.x.tmp'), data[: len(data) // 2])\n"
         "        os._exit(137)\n"
-        "    real(path, data)\n"
-        "w.write_atomic = dying\n"
+        "    real(src, dst)\n"
+        "os.replace = dying\n"
         "from solgen.cli import main\n"
         "sys.argv = ['solgen'] + sys.argv[1:]\n"
         "main()\n"

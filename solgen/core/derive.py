@@ -15,11 +15,12 @@ more (a sum of equal terms is 0 at every precision).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from fractions import Fraction
 
 from mpmath.libmp import dps_to_prec
 
+from solgen.record import record
 from solgen.train.optimizers import OPTIMIZERS, OptimizerChoice, State, Work
 
 from .evaluate import MP, WATCH, DomainError, Value, evaluate, mul, to_mpf, total
@@ -37,7 +38,7 @@ class NodeDomainError(ValueError):
         self.node, self.iteration, self.message = node, iteration, message
 
 
-@dataclass(frozen=True)
+@record
 class Iteration:
     index: int
     values: dict[str, Value]
@@ -50,7 +51,7 @@ class Iteration:
     work: dict[str, Work] = field(default_factory=dict)  # parameter -> the step's intermediate values
 
 
-@dataclass(frozen=True)
+@record
 class Derivation:
     graph: Graph
     formulas: dict[Edge, Expr]

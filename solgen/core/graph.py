@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
 from solgen.errors import SpecError
+from solgen.record import record
 from solgen.render.latexsafe import name_displays, name_tex
 from solgen.spec.sections import Graph as GraphSpec
 from solgen.spec.sections import Network, Spec
@@ -36,7 +37,7 @@ class Node:
     example: int = 0  # the example (1-based) of a batch's quantity; 0 outside a batch
 
 
-@dataclass(frozen=True)
+@record
 class Graph:
     nodes: tuple[Node, ...]
     by_name: dict[str, Node]

@@ -7,11 +7,12 @@ by hand (``rounding = "carry"``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Context, Decimal
 from fractions import Fraction
 
 from mpmath.libmp import dps_to_prec, mpf_pos, to_str
+
+from solgen.record import record
 
 from .evaluate import MP, Value
 
@@ -67,7 +68,7 @@ def carry(v: Value, digits: int) -> Fraction:
     return Fraction(round_sig(to_decimal(v), digits))
 
 
-@dataclass(frozen=True)
+@record
 class NumberFormat:
     digits: int = 4
     decimal: str = "."

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from solgen.core.derive import Iteration as Step
 from solgen.core.evaluate import Value
 from solgen.messages import rich, text
+from solgen.record import record
 from solgen.train.optimizers import OPTIMIZERS
 
 from .solution import Eq, Rich, Section, Table
@@ -34,7 +34,7 @@ HYPER = {"lr": "\\eta", "momentum": "\\mu", "dampening": "\\tau", "weight_decay"
          "initial_accumulator_value": "G_0"}
 
 
-@dataclass(frozen=True)
+@record
 class Line:
     """One equation of a step: ``lhs rel symbolic = numbers = value``.
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from solgen.record import record
+
 Rich = tuple[str, ...]  # text, math, text, math, ...
 Chunks = tuple[str, ...]  # the terms of one side, for line wrapping
 
@@ -37,13 +39,13 @@ class Eq:
         return width < 160 and max(len(s) for s in self.steps) <= 6
 
 
-@dataclass(frozen=True)
+@record
 class Table:
     header: tuple[Rich, ...]
     rows: tuple[tuple[Rich, ...], ...]
 
 
-@dataclass(frozen=True)
+@record
 class Section:
     title: str
     intro: Rich
@@ -52,13 +54,13 @@ class Section:
     caption: Rich = ()  # a sentence before the table
 
 
-@dataclass(frozen=True)
+@record
 class Iteration:
     number: int
     sections: tuple[Section, ...]
 
 
-@dataclass(frozen=True)
+@record
 class Solution:
     title: str
     description: str

@@ -2,7 +2,8 @@
 
 ``pipeline.documents`` and the CLI's ``--format`` iterate over ``FORMATS`` and never
 branch on a format's name.  Importing this module is cheap (writers import what they
-need when they run), so ``solgen --help`` stays instant.
+need when they run, and a format's module is imported when it is first used), so
+``solgen --help`` stays instant and a Markdown render never loads XML or zip code.
 
 A format with ``combine`` writes one file for many specs (Moodle XML, a QTI zip: one
 question per variant of a problem): its writer adds a fragment under the combined
@@ -12,13 +13,15 @@ file's name, and ``gather`` joins the fragments of every spec, in order.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import Any
 
-from . import documents, html, moodle, qti
+from solgen.lazy import lazy
+from solgen.record import record
+
+from . import documents
 
 
-@dataclass(frozen=True)
+@record
 class Format:
     name: str
     write: Callable[[Any, Any, dict[str, bytes]], None]  # (solved, options, files so far) -> adds its files
@@ -27,6 +30,8 @@ class Format:
     explained: bool = True  # needs the worked solution and the diagram (the JSON answers do not)
 
 
+SUFFIXES = {"moodle": ".moodle.xml", "qti": ".qti.zip"}  # the combined files' endings
+
 FORMATS: dict[str, Format] = {
     f.name: f
     for f in (
@@ -34,9 +39,10 @@ FORMATS: dict[str, Format] = {
         Format("tex", documents.latex),
         Format("pdf", documents.pdf),
         Format("json", documents.answers, explained=False),
-        Format("html", html.html),
-        Format("moodle", moodle.write, moodle.SUFFIX, moodle.combine),
-        Format("qti", qti.write, qti.SUFFIX, qti.combine),
+        Format("html", lazy("solgen.export.html", "html")),
+        Format("moodle", lazy("solgen.export.moodle", "write"), SUFFIXES["moodle"],
+               lazy("solgen.export.moodle", "combine")),
+        Format("qti", lazy("solgen.export.qti", "write"), SUFFIXES["qti"], lazy("solgen.export.qti", "combine")),
     )
 }
 

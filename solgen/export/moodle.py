@@ -17,8 +17,9 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 import solgen.export.lms as lms
+from solgen.export import SUFFIXES
 
-SUFFIX = ".moodle.xml"
+SUFFIX = SUFFIXES["moodle"]
 
 
 def _text(parent: ET.Element, tag: str, value: str, **attrs: str) -> ET.Element:

@@ -21,8 +21,9 @@ import zipfile
 from typing import Any
 
 import solgen.export.lms as lms
+from solgen.export import SUFFIXES
 
-SUFFIX = ".qti.zip"
+SUFFIX = SUFFIXES["qti"]
 NS = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
 CP = "http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1"
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)

@@ -15,13 +15,15 @@ reader, the graph builder and the explainers look a kind up here by the layer's
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
-from . import batchnorm, conv, dense, dropout, flatten, pool, rnn
+from solgen.lazy import lazy
+from solgen.record import record
+
+from . import dense
 
 
-@dataclass(frozen=True)
+@record
 class LayerKind:
     name: str
     read: Callable[..., Any]  # (reader, table, place, previous shape, layout, arch_only) -> layer
@@ -33,21 +35,26 @@ class LayerKind:
     tensor: str = ""  # the module of solgen.explain.tensor writing its tensor form ("": dense, the matrix form)
 
 
+def _kind(name: str, module: str, rank: int | None, words: str, *reader_args: Any, **more: Any) -> LayerKind:
+    """A kind whose module is imported when a spec first uses it (a dense net never loads conv)."""
+    where = f"solgen.layers.{module}"
+    read = lazy(where, "reader", *reader_args) if reader_args else lazy(where, "read")
+    return LayerKind(name, read, lazy(where, "build"), lazy(where, "facts"), rank, words, **more)
+
+
 LAYER_KINDS: dict[str, LayerKind] = {
-    "dense": LayerKind("dense", dense.read, dense.build_maps, dense.facts, 1, "dense"),
-    "conv1d": LayerKind("conv1d", conv.reader(1), conv.build, conv.facts, 2, "1-D convolution", tensor="conv"),
-    "conv2d": LayerKind("conv2d", conv.reader(2), conv.build, conv.facts, 3, "2-D convolution", tensor="conv"),
-    "maxpool1d": LayerKind("maxpool1d", pool.reader("max", 1), pool.build, pool.facts, 2,
-                           "1-D max pooling", tensor="pool"),
-    "maxpool2d": LayerKind("maxpool2d", pool.reader("max", 2), pool.build, pool.facts, 3,
-                           "2-D max pooling", tensor="pool"),
-    "avgpool1d": LayerKind("avgpool1d", pool.reader("avg", 1), pool.build, pool.facts, 2,
-                           "1-D average pooling", tensor="pool"),
-    "avgpool2d": LayerKind("avgpool2d", pool.reader("avg", 2), pool.build, pool.facts, 3,
-                           "2-D average pooling", tensor="pool"),
-    "flatten": LayerKind("flatten", flatten.read, flatten.build, flatten.facts, None, "flatten", tensor="flatten"),
-    "dropout": LayerKind("dropout", dropout.read, dropout.build, dropout.facts, 1, "dropout", tensor="dropout"),
-    "batchnorm": LayerKind("batchnorm", batchnorm.read, batchnorm.build, batchnorm.facts, 1,
-                           "batch normalization", tensor="norm"),
-    "rnn": LayerKind("rnn", rnn.read, rnn.build, rnn.facts, 2, "recurrent (RNN)", panel="steps", tensor="rnn"),
+    k.name: k
+    for k in (
+        LayerKind("dense", dense.read, dense.build_maps, dense.facts, 1, "dense"),
+        _kind("conv1d", "conv", 2, "1-D convolution", 1, tensor="conv"),
+        _kind("conv2d", "conv", 3, "2-D convolution", 2, tensor="conv"),
+        _kind("maxpool1d", "pool", 2, "1-D max pooling", "max", 1, tensor="pool"),
+        _kind("maxpool2d", "pool", 3, "2-D max pooling", "max", 2, tensor="pool"),
+        _kind("avgpool1d", "pool", 2, "1-D average pooling", "avg", 1, tensor="pool"),
+        _kind("avgpool2d", "pool", 3, "2-D average pooling", "avg", 2, tensor="pool"),
+        _kind("flatten", "flatten", None, "flatten", tensor="flatten"),
+        _kind("dropout", "dropout", 1, "dropout", tensor="dropout"),
+        _kind("batchnorm", "batchnorm", 1, "batch normalization", tensor="norm"),
+        _kind("rnn", "rnn", 2, "recurrent (RNN)", panel="steps", tensor="rnn"),
+    )
 }

@@ -11,16 +11,16 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
 from solgen.core.ir import Var
+from solgen.record import record
 
 Shape = tuple[int, ...]
 
 
-@dataclass(frozen=True)
+@record
 class Maps:
     shape: Shape
     vars: tuple[Var, ...]
@@ -116,7 +116,7 @@ def fraction_text(q: Fraction) -> str:
     return str(q.numerator) if q.denominator == 1 else f"{float(q):g}"
 
 
-@dataclass(frozen=True)
+@record
 class Facts:
     """A layer's architecture facts for one example: output shape, parameters, multiply-accumulates,
     with the formulas used (LaTeX, filled with the layer's numbers)."""

@@ -11,7 +11,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass
+from functools import lru_cache
+
+from solgen.record import record
 
 GREEK = (
     "alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu "
@@ -234,7 +236,7 @@ def _pieces(text: str) -> list[tuple[str, str]]:
     return out
 
 
-@dataclass(frozen=True)
+@record
 class TextNeeds:
     """What a LaTeX document's user text needs in its preamble, and what it cannot print."""
 
@@ -274,6 +276,7 @@ def _script_problem(token: str, previous: str, scripts: list[set[str]]) -> str |
     return None
 
 
+@lru_cache(maxsize=4096)  # the same catalog sentences and names, escaped again for every equation and spec
 def tex_escape(text: str) -> str:
     """Plain text for a LaTeX document: prints as written (Greek letters as math, Chinese and
     other characters of the CJK fonts in a CJK environment; a character no font has, such as an
@@ -290,6 +293,7 @@ def tex_escape(text: str) -> str:
     return "".join(out).replace("--", "-{}-").replace("--", "-{}-")  # no en/em-dash ligatures
 
 
+@lru_cache(maxsize=4096)
 def md_escape(text: str) -> str:
     """Plain text for Markdown (GitHub, Pandoc, Jupyter): no markup, no math, and no line
     that starts a list, a numbered list, a heading underline or (indented) a code block."""

@@ -3,9 +3,8 @@ whole table within the line; a table that does not fit at the body size is set \
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from solgen.explain.solution import Rich, Table
+from solgen.record import record
 
 from .width import width
 
@@ -15,7 +14,7 @@ SEP_CM = {False: 0.211, True: 0.106}  # \tabcolsep 6 pt, 3 pt
 TEXT_EM = 0.5  # a character of text
 
 
-@dataclass(frozen=True)
+@record
 class Columns:
     narrow: bool  # \small, \tabcolsep 3 pt
     widths: tuple[str, ...]  # "2.10cm", ...

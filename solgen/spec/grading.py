@@ -18,9 +18,11 @@ Names are checked against the graph when grading (the reader does not build the 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from fractions import Fraction
 from typing import Any
+
+from solgen.record import record
 
 from .reader import Reader, key_path, kind_of
 
@@ -29,7 +31,7 @@ KEYS = ("ecf", "tolerance", "points", "graded", "sections", "quantities")
 _PERCENT = re.compile(r"\s*(\d+(?:\.\d+)?)\s*%\s*\Z")
 
 
-@dataclass(frozen=True)
+@record
 class Tolerance:
     """``shown``: half a unit in the last digit the student wrote; else absolute or relative."""
 
@@ -37,7 +39,7 @@ class Tolerance:
     value: Fraction = Fraction(0)
 
 
-@dataclass(frozen=True)
+@record
 class GradingPolicy:
     ecf: bool = True
     tolerance: Tolerance = Tolerance()

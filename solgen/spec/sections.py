@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,7 @@ from solgen.core.ir import Expr
 from solgen.errors import ExprError
 from solgen.layers import LAYER_KINDS
 from solgen.layers.shapes import Shape, depth, nested, show_shape, size
+from solgen.record import record
 from solgen.render.latexsafe import check_display_name
 from solgen.train.losses import LOSSES
 from solgen.train.optimizers import OptimizerChoice
@@ -36,7 +37,7 @@ MAX_NODES = 40_000  # graph nodes, checked before any is parsed (4 x the default
 BATCH_KEYS = ("labels", "reduction", "delta", "margin", "l1", "l2")
 
 
-@dataclass(frozen=True)
+@record
 class Style:
     form: str = "scalar"
     chain: str = "adjoint"
@@ -50,7 +51,7 @@ class Style:
 LANGUAGES = ("en", "de", "fr", "es", "pt")  # each has templates/messages/<language>.toml
 
 
-@dataclass(frozen=True)
+@record
 class Layer:
     units: int
     activation: str
@@ -64,7 +65,7 @@ class Layer:
         return (self.units,)
 
 
-@dataclass(frozen=True)
+@record
 class Network:
     inputs: tuple[Fraction, ...] | None  # None: architecture only
     input_count: int
@@ -99,7 +100,7 @@ class Network:
         return all(layer.type == "dense" for layer in self.layers)
 
 
-@dataclass(frozen=True)
+@record
 class Graph:
     inputs: dict[str, Fraction]
     constants: dict[str, Fraction]
@@ -110,7 +111,7 @@ class Graph:
     latex: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@record
 class VariantTag:
     """The ``[variant]`` table ``solgen variants`` writes into each student's spec."""
 
@@ -120,7 +121,7 @@ class VariantTag:
     problem: str
 
 
-@dataclass(frozen=True)
+@record
 class Spec:
     file: str
     title: str

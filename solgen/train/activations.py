@@ -8,13 +8,13 @@ sigmoid' = a(1 - a) by construction).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from fractions import Fraction
 
 from solgen.core.ir import Call, Expr, Num, Var
+from solgen.record import record
 
 
-@dataclass(frozen=True)
+@record
 class Activation:
     name: str
     formula: str  # f(z), plain words for the conventions sentence

@@ -8,15 +8,15 @@ A builder gets the outputs ``a``, the target quantities ``t`` and the loss's ``O
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from fractions import Fraction
 
 from solgen.core.ir import Add, Call, Expr, Mul, Neg, Num, Pow, Var, sub
+from solgen.record import record
 
 HALF = Num(Fraction(1, 2), frac=True)
 
 
-@dataclass(frozen=True)
+@record
 class Options:
     delta: Fraction = Fraction(1)  # huber
     margin: Fraction = Fraction(1)  # multiclass_hinge
@@ -77,7 +77,7 @@ def _sum(terms: Sequence[Expr] | object, group: bool = False) -> Expr:
     return Add(items)
 
 
-@dataclass(frozen=True)
+@record
 class Loss:
     name: str
     build: Callable[[Sequence[Var], Sequence[Var], Options], Expr]

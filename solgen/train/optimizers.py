@@ -11,10 +11,11 @@ the bias-corrected moments, ...).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from fractions import Fraction
 
 from solgen.core.evaluate import Value, add, mul, power, sub, to_mpf
+from solgen.record import record
 
 Hyper = Mapping[str, Value]  # the optimizer's arguments: lr, momentum, beta1, ...
 State = dict[str, Value]  # one parameter's state, under PyTorch's names
@@ -22,7 +23,7 @@ Work = dict[str, Value]  # intermediate values of one step, for the explanation
 Step = Callable[[Hyper, Value, Value, State, int], tuple[Value, State, Work]]
 
 
-@dataclass(frozen=True)
+@record
 class Optimizer:
     name: str
     defaults: dict[str, Fraction]  # torch.optim's defaults; "lr" among them
@@ -128,7 +129,7 @@ OPTIMIZERS: dict[str, Optimizer] = {
 }
 
 
-@dataclass(frozen=True)
+@record
 class OptimizerChoice:
     """The optimizer a problem steps with: a name of ``OPTIMIZERS`` and every argument (defaults filled)."""
 
