@@ -1,5 +1,6 @@
 """The width estimate's shortcuts (arguments measured once by their text, plain tokens looked up,
-a text measured by its shape with its digits written as 0) give the same widths, to the last bit, as walking every token (line breaks depend on them)."""
+a text measured by its shape with its digits written as 0) give the same widths, to the last bit,
+as walking every token (line breaks depend on them)."""
 
 from pathlib import Path
 
