@@ -27,6 +27,7 @@ from fractions import Fraction
 from typing import Union
 
 import mpmath
+from mpmath.libmp import mpf_sum
 
 from .ir import Add, Call, Div, Expr, Mul, Neg, Num, Pow, Var
 
@@ -93,6 +94,16 @@ def checked(v: Value) -> Value:
         if top <= MAX_BITS and bottom <= MAX_BITS:
             return v
         v = to_mpf(v)
+    raw = getattr(v, "_mpf_", None)
+    if raw is not None and raw[1]:  # the common case: a finite nonzero mpf (the checks below, read off it)
+        mag = raw[2] + raw[3]
+        if mag > 1022 and abs(v) > to_mpf(DOUBLE_MAX):
+            raise _overflow(v)
+        if mag < _TINY_LOG2 and abs(v) < TINY:
+            return Fraction(0)
+        if abs(mag) > 64:
+            WATCH.magnitude(abs(mag) * LOG10_2)
+        return v
     if not MP.isfinite(v):
         raise DomainError("the value is not a finite number")
     if not v:
@@ -143,10 +154,11 @@ def evaluate(
     leaky_relu'(0) = s, a tie of max splits evenly), which is what a central
     difference across the kink must see.
     """
-    if isinstance(expr, Num):
-        return expr.value
-    if isinstance(expr, Var):
-        return env[expr.name]
+    kind = type(expr)  # (the tree's classes have no subclasses)
+    if kind is Var:
+        return env[expr.name]  # type: ignore[union-attr]
+    if kind is Num:
+        return expr.value  # type: ignore[union-attr]
     return checked(_compound(expr, env, record, zero_kinks))
 
 
@@ -189,26 +201,35 @@ def total(values: list[Value]) -> Value:
     """The sum, exact while every term is; otherwise rounded once (fsum), and measured
     against its largest term: what cancelled is recorded in ``WATCH``, and a sum that
     cancelled down to rounding noise is 0 (the next precision tells a real small value)."""
-    exact = Fraction(0)
+    exact: Fraction | None = None  # the sum of the nonzero Fractions (None: there are none)
     inexact = []
     for v in values:
         if type(v) is Fraction:
             if v:
-                exact += v
+                exact = v if exact is None else exact + v
         elif v:
             inexact.append(v)
     if not inexact:
-        return exact
+        return Fraction(0) if exact is None else exact
     if exact:
         inexact.append(to_mpf(exact))
-    result = MP.fsum(inexact)
+    result = _fsum(inexact)
     if len(inexact) > 1 and _both_signs(inexact):  # terms of both signs: what cancelled?
-        lost = max(_mag(t) for t in inexact) - MP.mag(result) if result else math.inf
+        lost = max(_mag(t) for t in inexact) - _mag(result) if result else math.inf
         if lost > MP.prec - 16 - WATCH.finite:  # only noise is left: 0 as far as this precision knows
             WATCH.lose(math.inf)
             return Fraction(0)
         WATCH.lose(lost)
     return result
+
+
+def _fsum(terms: list[Value]) -> Value:
+    """MP.fsum(terms), for mpf terms without its per-term conversions (one rounding, as fsum)."""
+    try:
+        raw = [t._mpf_ for t in terms]
+    except AttributeError:
+        return MP.fsum(terms)
+    return MP.make_mpf(mpf_sum(raw, *MP._prec_rounding))
 
 
 def _both_signs(terms: list[Value]) -> bool:
