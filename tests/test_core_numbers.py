@@ -44,3 +44,29 @@ def test_high_precision_values() -> None:
 def test_carry_rounds_to_an_exact_rational() -> None:
     assert carry(Fraction("0.12345"), 4) == Fraction("0.1235")
     assert carry(MP.mpf(2) / 3, 3) == Fraction("0.667")
+
+
+def test_digits_are_those_of_mpmaths_to_str() -> None:
+    """The fast path of to_decimal gives the digits mpmath's to_str gives, at random values of
+    every size and at the roundings' edges (a 46th digit of 5 or 4, 45 nines)."""
+    import random
+
+    from mpmath.libmp import from_man_exp, mpf_pos, to_str
+
+    from solgen.core.numbers import _PREC50, _digits
+
+    rng = random.Random(20261202)
+    raws = [from_man_exp(rng.choice((1, -1)) * (rng.getrandbits(rng.choice((1, 10, 53, 169, 300))) | 1),
+                         rng.randint(-1100, 900)) for _ in range(3000)]
+    for _ in range(3000):
+        head = "9" * 44 if rng.random() < 0.2 else "".join(rng.choice("0123456789") for _ in range(44))
+        tail = rng.choice(("5", "4", "49999999", "50000001", "9", "0"))
+        with MP.workdps(rng.choice((50, 60, 120))):
+            raws.append(MP.mpf(f"{rng.choice('-+')}{rng.choice('19')}.{head}{tail}e{rng.randint(-290, 290)}")._mpf_)
+    checked = 0
+    for raw in raws:
+        raw = mpf_pos(raw, _PREC50, "n")
+        if raw[1] and abs(raw[2] + raw[3]) < 1000:
+            assert _digits(raw) == to_str(raw, 45, strip_zeros=False, min_fixed=0, max_fixed=0)
+            checked += 1
+    assert checked > 4000

@@ -7,10 +7,11 @@ by hand (``rounding = "carry"``).
 
 from __future__ import annotations
 
+import math
 from decimal import ROUND_HALF_UP, Context, Decimal
 from fractions import Fraction
 
-from mpmath.libmp import dps_to_prec, mpf_pos, to_str
+from mpmath.libmp import dps_to_prec, mpf_pos
 
 from solgen.record import record
 
@@ -29,13 +30,40 @@ def to_decimal(v: Value) -> Decimal:
     if exact is not None:  # +v at 50 digits (what MP.workdps(50) gives), without entering the context
         raw = mpf_pos(exact, _PREC50, "n")
         if raw[1] and abs(raw[2] + raw[3]) < 1000:  # nonzero, magnitude as MP.mag reads it
-            return Decimal(to_str(raw, 45, strip_zeros=False, min_fixed=0, max_fixed=0))  # d.ddde+-N
+            return Decimal(_digits(raw))  # d.ddde+-N
     with MP.workdps(50):
         v = +v  # rounded: a value computed with thousands of digits prints from 50
         if abs(MP.mag(v)) < 1000:
             return Decimal(MP.nstr(v, 45, strip_zeros=False, min_fixed=0, max_fixed=0))  # d.ddde+-N
         shift = int(MP.floor(MP.log10(abs(v))))  # far from 1: scale first (no 4300-digit integers)
         return Decimal(MP.nstr(v / MP.mpf(10) ** shift, 45, strip_zeros=False)).scaleb(shift, _CTX)
+
+
+_BITS = int(48 * math.log(10, 2)) + 10  # what to_str(raw, 45) works with: 45 digits and 3 more
+_LOG2_10 = math.log(10, 2)
+
+
+def _digits(raw: tuple[int, int, int, int]) -> str:
+    """``to_str(raw, 45, strip_zeros=False, min_fixed=0, max_fixed=0)`` for a nonzero mpf of
+    magnitude below 2^1000, by the same integer steps without mpmath's layers (a key prints
+    thousands of values): the value cut to fixed point and then to decimal digits (both toward
+    zero), then rounded half up at the 45th digit from the 46th alone, as to_str rounds."""
+    sign, man, exp, bc = raw
+    fixprec = max(_BITS - exp - bc, 0)
+    fixdps = int(fixprec / _LOG2_10 + 0.5)
+    shift = exp + fixprec
+    fixed = man << shift if shift >= 0 else man >> -shift
+    digits = str(fixed * 10**fixdps >> fixprec)
+    exponent = len(digits) - fixdps - 1
+    head = int(digits[:45])
+    if len(digits) > 45 and digits[45] in "56789":
+        head += 1
+        if head == 10**45:  # 9.99...9 rounded up: 1.00...0, one place higher
+            head //= 10
+            exponent += 1
+    shown = str(head)
+    body = ("-" if sign else "") + shown[0] + "." + shown[1:]
+    return body if exponent == 0 else f"{body}e{'+' if exponent > 0 else ''}{exponent}"
 
 
 def terminating(q: Fraction) -> bool:
