@@ -41,6 +41,7 @@ def to_decimal(v: Value) -> Decimal:
 
 _BITS = int(48 * math.log(10, 2)) + 10  # what to_str(raw, 45) works with: 45 digits and 3 more
 _LOG2_10 = math.log(10, 2)
+_POW10: dict[int, int] = {}
 
 
 def _digits(raw: tuple[int, int, int, int]) -> str:
@@ -53,15 +54,17 @@ def _digits(raw: tuple[int, int, int, int]) -> str:
     fixdps = int(fixprec / _LOG2_10 + 0.5)
     shift = exp + fixprec
     fixed = man << shift if shift >= 0 else man >> -shift
-    digits = str(fixed * 10**fixdps >> fixprec)
+    scale = _POW10.get(fixdps)
+    if scale is None:
+        scale = _POW10[fixdps] = 10**fixdps
+    digits = str(fixed * scale >> fixprec)
     exponent = len(digits) - fixdps - 1
-    head = int(digits[:45])
+    shown = digits[:45]
     if len(digits) > 45 and digits[45] in "56789":
-        head += 1
-        if head == 10**45:  # 9.99...9 rounded up: 1.00...0, one place higher
-            head //= 10
+        shown = str(int(shown) + 1)
+        if len(shown) > 45:  # 9.99...9 rounded up: 1.00...0, one place higher
+            shown = shown[:45]
             exponent += 1
-    shown = str(head)
     body = ("-" if sign else "") + shown[0] + "." + shown[1:]
     return body if exponent == 0 else f"{body}e{'+' if exponent > 0 else ''}{exponent}"
 
