@@ -32,6 +32,22 @@ def test_argument_shortcut_matches_the_full_walk() -> None:
             assert W.width(tex, scale) == walked * W.SAFETY, tex  # measured by its shape (digits as 0)
 
 
+def _one_by_one(tex: str, scale: float) -> float:
+    """Every top-level token through ``_Walk.one``, none through the fast paths of ``run``."""
+    walk = W._Walk(W.TOKEN.findall(tex))
+    total, operand = 0.0, False
+    while walk.i < walk.end:
+        w, operand = walk.one(walk.next(), scale, operand)
+        total += w
+    return total
+
+
+def test_fast_paths_measure_as_one_token_at_a_time() -> None:
+    for tex in _sides():
+        for scale in (1.0, 0.7):
+            assert W._Walk(W.TOKEN.findall(tex)).run(scale) == _one_by_one(tex, scale), tex
+
+
 def test_unbalanced_markup_is_measured_like_balanced() -> None:
     for tex in ("x^{2", "{a}}b", "\\frac{1}{", "a_{b_{c}"):
         assert W._measured(tex, 1.0) == W._Walk(W.TOKEN.findall(tex)).run(1.0)

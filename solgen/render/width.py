@@ -103,6 +103,10 @@ class _Walk:
                 w, operand = self.one(tok, scale, operand)
                 total += w
                 continue
+            if known is DELIMITER:  # \left( and the like, as ``command`` measures them
+                total += self.delimiter(scale)
+                operand = True
+                continue
             glyph, after = known
             if glyph is None:  # a binary operator, or a sign when nothing precedes it
                 total += (BINARY[tok] if operand else 0.78) * scale
@@ -154,11 +158,8 @@ class _Walk:
             inner = scale if name == "dfrac" else SCRIPT[scale] if scale < 1.0 else 1.0
             num, den = self.sub(self.group(), inner), self.sub(self.group(), inner)
             return max(num, den) + 0.3 * scale
-        if name in ("left", "right", "big", "Big", "bigg", "Bigg"):
-            delim = self.next()
-            if delim == "\\":  # \left\{ style
-                delim += self.next()
-            return 0.0 if delim == "." else 0.45 * scale
+        if name in DELIMITED:
+            return self.delimiter(scale)
         if name in ("operatorname", "mathrm", "text", "textrm", "mathit", "mathbf", "boldsymbol", "mathbb",
                     "mathcal", "mathsf", "mathtt", "bm"):
             return self.sub(self.group(), scale) * (0.95 if name in ("operatorname", "mathrm", "text") else 1.05)
@@ -178,6 +179,13 @@ class _Walk:
         if name in IGNORED or name == "\\":
             return 0.0
         return COMMANDS.get(name, 0.8) * scale
+
+    def delimiter(self, scale: float) -> float:
+        """The delimiter after \\left, \\right, \\big, ...: none (``.``) or one."""
+        delim = self.next()
+        if delim == "\\":  # \left\{ style
+            delim += self.next()
+        return 0.0 if delim == "." else 0.45 * scale
 
     def matrix(self, env: str, scale: float) -> float:
         """A bmatrix/pmatrix/aligned: columns at their widest entry, with the column gaps."""
@@ -217,6 +225,8 @@ WALKED = {"frac", "dfrac", "left", "right", "big", "Big", "bigg", "Bigg", "opera
 NOT_OPERAND = ("cdot", "odot", "times", "quad", "leftarrow")  # a sign after these is unary
 Plain = tuple[float | None, bool | None]
 STRUCTURE: Plain = (None, None)
+DELIMITER: Plain = (None, True)  # \left and the like: the delimiter after them measured at once
+DELIMITED = ("left", "right", "big", "Big", "bigg", "Bigg")
 #: token -> (glyph width at scale 1, or None for a binary operator; whether an operand precedes
 #: what follows, or None for unchanged), or STRUCTURE; filled as tokens are first met
 PLAIN: dict[str, Plain] = {}
@@ -231,6 +241,8 @@ def _plain(tok: str) -> Plain:
         return (0.0, None)
     if tok.startswith("\\") and len(tok) > 1:
         name = tok[1:]
+        if name in DELIMITED:
+            return DELIMITER
         if name in WALKED:
             return STRUCTURE
         glyph = 0.0 if name in IGNORED or name == "\\" else COMMANDS.get(name, 0.8)
