@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from .geometry import (
     Box,
@@ -90,7 +89,7 @@ def place_labels(pic: Picture, rounds: int = 3) -> None:
                 continue
             kind, k = key
             if kind == 0 and k not in choices:
-                choices[k] = _edge_choices(k, labels[k], paths[k], fixed, pieces)
+                choices[k] = _Choices(k, labels[k], paths[k], fixed, pieces)
                 regions[key] = others.region(iter((choices[k].span,)))  # covers every candidate's cells
             elif key not in regions:
                 regions[key] = others.region(_text_roomy(movable[k]))
@@ -129,14 +128,54 @@ def _crowding(box: Box, roomy: Box, shapes: _Grid[Shape], placed: _Board) -> flo
                             + sum(tags_overlap(room, o) for _, o in near_labels))
 
 
-@dataclass(frozen=True)
 class _Choices:
-    """The candidate places of one edge label, each with the costs that do not depend on the other
-    labels: (t, base cost, where, angle, tag, tag with margin, nodes covered, nodes come near,
-    edges crossed)."""
+    """The candidate places of one edge label along its path, at ascending t, each worked out only
+    when ``_edge_spot`` first asks for it (most labels settle on one of their first two): its
+    centre, angle, tag, tag with margin and base cost (``place``), then the costs that do not
+    depend on the other labels (``costs``: nodes covered, nodes come near, edges crossed), each
+    exactly as if all were worked out at once.  ``span`` covers every candidate's tag with margin."""
 
-    cands: tuple[tuple[float, float, Point, float, Tag, Tag, int, int, int], ...]
-    span: Box  # covers every candidate's tag with margin
+    def __init__(self, k: int, label: Text, path: _Path, shapes: _Grid[Shape],
+                 pieces: _Grid[tuple[int, Segment]]) -> None:
+        self.k, self.label, self.path, self.shapes, self.pieces = k, label, path, shapes, pieces
+        self.places: list[tuple[Point, float, Tag, Tag, float] | None] = [None] * len(_CANDIDATES)
+        self.fixed: list[tuple[int, int, int] | None] = [None] * len(_CANDIDATES)
+        self.near: tuple[list[tuple[Box, Shape]], list[tuple[Box, tuple[int, Segment]]]] | None = None
+        # a straight edge gives every candidate the same tag size and angle, and each side of its
+        # box moves monotonically with t: the first and last candidates bound them all
+        ends = (0, len(_CANDIDATES) - 1) if path.control is None else range(len(_CANDIDATES))
+        boxes = [tag_box(self.place(i)[3]) for i in ends]
+        self.span: Box = (min(r[0] for r in boxes), min(r[1] for r in boxes),
+                          max(r[2] for r in boxes), max(r[3] for r in boxes))
+
+    def place(self, i: int) -> tuple[Point, float, Tag, Tag, float]:
+        """Candidate i's centre, angle, tag, tag with margin and base cost (nearness to the
+        sender, and a label that would leave no stub of its edge showing)."""
+        found = self.places[i]
+        if found is None:
+            t, path = _CANDIDATES[i], self.path
+            at, angle = path.at(t), reading_angle(_direction(path, t))
+            tag = label_tag(self.label, at, angle)
+            stub = math.hypot(at[0] - path.start[0], at[1] - path.start[1]) - tag[4]
+            found = self.places[i] = (at, angle, tag, grown_tag(tag, 0.25, 0.1),
+                                      _NEAR * t + (50 if stub < 0.3 else 0))
+        return found
+
+    def costs(self, i: int) -> tuple[int, int, int]:
+        """Candidate i's nodes covered, nodes come near and edges crossed."""
+        found = self.fixed[i]
+        if found is None:
+            if self.near is None:
+                self.near = self.shapes.near_items(self.span), self.pieces.near_items(self.span)
+            near_shapes, near_pieces = self.near
+            _, _, tag, room, _ = self.place(i)
+            box, room_box, touch = tag_box(tag), tag_box(room), grown_tag(tag, 0.04, 0.04)
+            close = [s for b, s in near_shapes if _touch(b, room_box)]
+            crossed = {j for b, (j, piece) in near_pieces
+                       if _touch(b, box) and j != self.k and tag_crosses(tag, piece)}
+            found = self.fixed[i] = (sum(tag_hits(s, touch) for s in close),
+                                     sum(tag_hits(s, room) for s in close), len(crossed))
+        return found
 
 
 def _direction(path: _Path, t: float) -> Point:
@@ -146,36 +185,19 @@ def _direction(path: _Path, t: float) -> Point:
     return b[0] - a[0], b[1] - a[1]
 
 
-def _edge_choices(k: int, label: Text, path: _Path, shapes: _Grid[Shape],
-                  pieces: _Grid[tuple[int, Segment]]) -> _Choices:
-    places = [(t, path.at(t), reading_angle(_direction(path, t))) for t in _CANDIDATES]
-    tags = [label_tag(label, at, angle) for _, at, angle in places]
-    rooms = [grown_tag(tag, 0.25, 0.1) for tag in tags]
-    room_boxes = [tag_box(r) for r in rooms]
-    span = (min(r[0] for r in room_boxes), min(r[1] for r in room_boxes),
-            max(r[2] for r in room_boxes), max(r[3] for r in room_boxes))
-    near_shapes, near_pieces = shapes.near_items(span), pieces.near_items(span)
-    cands = []
-    for (t, at, angle), tag, room, room_box in zip(places, tags, rooms, room_boxes):
-        box = tag_box(tag)
-        stub = math.hypot(at[0] - path.start[0], at[1] - path.start[1]) - tag[4]
-        base = _NEAR * t + (50 if stub < 0.3 else 0)
-        close = [s for b, s in near_shapes if _touch(b, room_box)]
-        touch = grown_tag(tag, 0.04, 0.04)
-        crossed = {j for b, (j, piece) in near_pieces if _touch(b, box) and j != k and tag_crosses(tag, piece)}
-        cands.append((t, base, at, angle, tag, room, sum(tag_hits(s, touch) for s in close),
-                      sum(tag_hits(s, room) for s in close), len(crossed)))
-    return _Choices(tuple(cands), span)
-
-
 def _edge_spot(choices: _Choices, placed: _Board) -> tuple[Point, float, Tag]:
     """The cheapest candidate given the labels placed (the first of equal ones):
-    base + 100 (covered) + _CLOSE (come near) + _CROSS (edges crossed)."""
+    base + 100 (covered) + _CLOSE (come near) + _CROSS (edges crossed).  Every cost but the
+    base is >= 0, so a candidate whose base alone is no cheaper than the best is not looked at."""
     near = placed.near(choices.span)
     best: tuple[float, Point, float, Tag] | None = None
-    for t, base, at, angle, tag, room, covers, nears, crossed in choices.cands:
-        if best is not None and _NEAR * t >= best[0]:  # ascending t, every other cost >= 0: none can win
+    for i, t in enumerate(_CANDIDATES):
+        if best is not None and _NEAR * t >= best[0]:  # ascending t: none further on can win
             break
+        at, angle, tag, room, base = choices.place(i)
+        if best is not None and base >= best[0]:
+            continue
+        covers, nears, crossed = choices.costs(i)
         crowd = 100 * covers + _CLOSE * nears
         if near:
             labels = [o for _, o in near if tags_overlap(o, room)]
