@@ -129,18 +129,27 @@ def _crowding(box: Box, roomy: Box, shapes: _Grid[Shape], placed: _Board) -> flo
 
 
 class _Choices:
-    """The candidate places of one edge label along its path, at ascending t, each worked out only
-    when ``_edge_spot`` first asks for it (most labels settle on one of their first two): its
-    centre, angle, tag, tag with margin and base cost (``place``), then the costs that do not
-    depend on the other labels (``costs``: nodes covered, nodes come near, edges crossed), each
-    exactly as if all were worked out at once.  ``span`` covers every candidate's tag with margin."""
+    """The candidate places of one edge label along its path, each worked out only when
+    ``_edge_spot`` first asks for it: its base cost (nearness to the sender, and a label that
+    would leave no stub of its edge showing) at once, as it needs only the label's length; its
+    centre, angle, tag and tag with margin (``place``); the costs that do not depend on the other
+    labels (``costs``: nodes covered, nodes come near, edges crossed).  Each is exactly what it
+    would be if all were worked out at once.  ``span`` covers every candidate's tag with margin;
+    ``order`` is the candidates by (base, t)."""
 
     def __init__(self, k: int, label: Text, path: _Path, shapes: _Grid[Shape],
                  pieces: _Grid[tuple[int, Segment]]) -> None:
         self.k, self.label, self.path, self.shapes, self.pieces = k, label, path, shapes, pieces
-        self.places: list[tuple[Point, float, Tag, Tag, float] | None] = [None] * len(_CANDIDATES)
+        self.places: list[tuple[Point, float, Tag, Tag] | None] = [None] * len(_CANDIDATES)
         self.fixed: list[tuple[int, int, int] | None] = [None] * len(_CANDIDATES)
         self.near: tuple[list[tuple[Box, Shape]], list[tuple[Box, tuple[int, Segment]]]] | None = None
+        half = label_tag(label, path.start)[4]  # the tag's half length, the same at every angle
+        x0, y0 = path.start
+        self.bases = []
+        for t in _CANDIDATES:
+            x, y = path.at(t)
+            self.bases.append(_NEAR * t + (50 if math.hypot(x - x0, y - y0) - half < 0.3 else 0))
+        self.order = sorted(range(len(_CANDIDATES)), key=lambda i: (self.bases[i], i))
         # a straight edge gives every candidate the same tag size and angle, and each side of its
         # box moves monotonically with t: the first and last candidates bound them all
         ends = (0, len(_CANDIDATES) - 1) if path.control is None else range(len(_CANDIDATES))
@@ -148,17 +157,14 @@ class _Choices:
         self.span: Box = (min(r[0] for r in boxes), min(r[1] for r in boxes),
                           max(r[2] for r in boxes), max(r[3] for r in boxes))
 
-    def place(self, i: int) -> tuple[Point, float, Tag, Tag, float]:
-        """Candidate i's centre, angle, tag, tag with margin and base cost (nearness to the
-        sender, and a label that would leave no stub of its edge showing)."""
+    def place(self, i: int) -> tuple[Point, float, Tag, Tag]:
+        """Candidate i's centre, angle, tag and tag with margin."""
         found = self.places[i]
         if found is None:
             t, path = _CANDIDATES[i], self.path
             at, angle = path.at(t), reading_angle(_direction(path, t))
             tag = label_tag(self.label, at, angle)
-            stub = math.hypot(at[0] - path.start[0], at[1] - path.start[1]) - tag[4]
-            found = self.places[i] = (at, angle, tag, grown_tag(tag, 0.25, 0.1),
-                                      _NEAR * t + (50 if stub < 0.3 else 0))
+            found = self.places[i] = (at, angle, tag, grown_tag(tag, 0.25, 0.1))
         return found
 
     def costs(self, i: int) -> tuple[int, int, int]:
@@ -168,7 +174,7 @@ class _Choices:
             if self.near is None:
                 self.near = self.shapes.near_items(self.span), self.pieces.near_items(self.span)
             near_shapes, near_pieces = self.near
-            _, _, tag, room, _ = self.place(i)
+            _, _, tag, room = self.place(i)
             box, room_box, touch = tag_box(tag), tag_box(room), grown_tag(tag, 0.04, 0.04)
             close = [s for b, s in near_shapes if _touch(b, room_box)]
             crossed = {j for b, (j, piece) in near_pieces
@@ -186,27 +192,28 @@ def _direction(path: _Path, t: float) -> Point:
 
 
 def _edge_spot(choices: _Choices, placed: _Board) -> tuple[Point, float, Tag]:
-    """The cheapest candidate given the labels placed (the first of equal ones):
+    """The cheapest candidate given the labels placed (of equal ones, the nearest the sender):
     base + 100 (covered) + _CLOSE (come near) + _CROSS (edges crossed).  Every cost but the
-    base is >= 0, so a candidate whose base alone is no cheaper than the best is not looked at."""
+    base is >= 0, so the candidates are looked at by (base, t) and the search stops at the first
+    whose base alone is dearer than the best so far (or as dear, further from the sender)."""
     near = placed.near(choices.span)
-    best: tuple[float, Point, float, Tag] | None = None
-    for i, t in enumerate(_CANDIDATES):
-        if best is not None and _NEAR * t >= best[0]:  # ascending t: none further on can win
+    best: tuple[float, int] | None = None
+    for i in choices.order:
+        base = choices.bases[i]
+        if best is not None and (base, i) > best:
             break
-        at, angle, tag, room, base = choices.place(i)
-        if best is not None and base >= best[0]:
-            continue
+        _, _, tag, room = choices.place(i)
         covers, nears, crossed = choices.costs(i)
         crowd = 100 * covers + _CLOSE * nears
         if near:
             labels = [o for _, o in near if tags_overlap(o, room)]
             crowd += 100 * sum(tags_overlap(tag, o) for o in labels) + _CLOSE * len(labels)
         cost = base + crowd + _CROSS * crossed
-        if best is None or cost < best[0]:
-            best = (cost, at, angle, tag)
+        if best is None or (cost, i) < best:
+            best = (cost, i)
     assert best is not None
-    return best[1], best[2], best[3]
+    at, angle, tag, _ = choices.place(best[1])
+    return at, angle, tag
 
 
 def _text_spot(shape: Shape, shapes: _Grid[Shape], pieces: _Grid[tuple[int, Segment]],
