@@ -8,6 +8,8 @@ import math
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from solgen.core.graph import build_graph
 from solgen.render.diagram import layout
@@ -15,6 +17,7 @@ from solgen.render.diagram.geometry import _Board, _paths, _piece_grid, _shape_g
 from solgen.render.diagram.model import Picture
 from solgen.render.diagram.placement import _CANDIDATES, _Choices, _direction, _edge_spot
 from solgen.render.diagram.tags import (
+    boxes_apart,
     grown_tag,
     label_tag,
     reading_angle,
@@ -100,3 +103,21 @@ def test_edge_spot_is_the_exhaustive_choice(name: str, pic: Picture) -> None:
             at, angle, _ = _edge_spot(choices, board)
             assert (at, angle) == _exhaustive(_Choices(k, label, paths[k], fixed, pieces), board), (name, k)
             board.put((0, k), tag_box(tags[k]), tags[k])
+
+
+_coord = st.floats(-30, 30, allow_nan=False)
+_half = st.floats(0.01, 3, allow_nan=False)
+_turn = st.floats(-90, 90, allow_nan=False)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(_coord, _coord, _half, _half, _turn, _coord, _coord, _half, _half, _turn)
+def test_boxes_apart_only_when_the_tags_do_not_overlap(x: float, y: float, w: float, h: float, a: float,
+                                                        u: float, v: float, p: float, q: float, b: float) -> None:
+    """The cheap first test never hides an overlap the exact test would find (nor invents one:
+    it only answers "apart")."""
+    one = (x, y, math.cos(math.radians(a)), math.sin(math.radians(a)), w, h)
+    two = (u, v, math.cos(math.radians(b)), math.sin(math.radians(b)), p, q)
+    if boxes_apart(tag_box(one), tag_box(two)):
+        assert not tags_overlap(one, two)
+

@@ -23,7 +23,18 @@ from .geometry import (
     _touch,
 )
 from .model import Picture, Shape
-from .tags import Tag, box_tag, grown_tag, label_tag, reading_angle, tag_box, tag_crosses, tag_hits, tags_overlap
+from .tags import (
+    Tag,
+    box_tag,
+    boxes_apart,
+    grown_tag,
+    label_tag,
+    reading_angle,
+    tag_box,
+    tag_crosses,
+    tag_hits,
+    tags_overlap,
+)
 from .text import Text
 
 _BENDS = (1.4, -1.4, 2.2, -2.2, 3.2, -3.2)
@@ -206,8 +217,10 @@ def _edge_spot(choices: _Choices, placed: _Board) -> tuple[Point, float, Tag]:
         covers, nears, crossed = choices.costs(i)
         crowd = 100 * covers + _CLOSE * nears
         if near:
-            labels = [o for _, o in near if tags_overlap(o, room)]
-            crowd += 100 * sum(tags_overlap(tag, o) for o in labels) + _CLOSE * len(labels)
+            box, room_box = tag_box(tag), tag_box(room)
+            labels = [(b, o) for b, o in near if not boxes_apart(b, room_box) and tags_overlap(o, room)]
+            crowd += (100 * sum(not boxes_apart(b, box) and tags_overlap(tag, o) for b, o in labels)
+                      + _CLOSE * len(labels))
         cost = base + crowd + _CROSS * crossed
         if best is None or (cost, i) < best:
             best = (cost, i)
