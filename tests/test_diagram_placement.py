@@ -121,3 +121,36 @@ def test_boxes_apart_only_when_the_tags_do_not_overlap(x: float, y: float, w: fl
     if boxes_apart(tag_box(one), tag_box(two)):
         assert not tags_overlap(one, two)
 
+
+
+def _corners(tag: tuple[float, ...]) -> list[tuple[float, float]]:
+    """The corners as they were worked out before issue 16 (a product per sign)."""
+    x, y, ux, uy, hw, hh = tag
+    return [(x + sx * hw * ux - sy * hh * uy, y + sx * hw * uy + sy * hh * ux) for sx, sy in
+            ((1, 1), (1, -1), (-1, -1), (-1, 1))]
+
+
+def _overlap_before(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+    ca, cb = _corners(a), _corners(b)
+    for ux, uy in ((a[2], a[3]), (-a[3], a[2]), (b[2], b[3]), (-b[3], b[2])):
+        pa = [px * ux + py * uy for px, py in ca]
+        pb = [px * ux + py * uy for px, py in cb]
+        if max(pa) <= min(pb) or max(pb) <= min(pa):
+            return False
+    return True
+
+
+@settings(max_examples=2000, deadline=None)
+@given(_coord, _coord, _half, _half, _turn, _coord, _coord, _half, _half, _turn)
+def test_tags_overlap_is_the_separating_axes_test_as_it_was(x: float, y: float, w: float, h: float, a: float,
+                                                             u: float, v: float, p: float, q: float,
+                                                             b: float) -> None:
+    """The kept corners are the same floats, so every answer is the same (near misses included)."""
+    from solgen.render.diagram.tags import _flat_corners
+
+    one = (x, y, math.cos(math.radians(a)), math.sin(math.radians(a)), w, h)
+    two = (u, v, math.cos(math.radians(b)), math.sin(math.radians(b)), p, q)
+    assert _flat_corners(one) == tuple(c for point in _corners(one) for c in point)
+    assert tags_overlap(one, two) == _overlap_before(one, two)
+    near = (x + (w + p) * 0.999999, y, 1.0, 0.0, p, q)  # a near miss or a hair's overlap
+    assert tags_overlap(one, near) == _overlap_before(one, near)
