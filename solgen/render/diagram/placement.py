@@ -206,7 +206,9 @@ def _edge_spot(choices: _Choices, placed: _Board) -> tuple[Point, float, Tag]:
     """The cheapest candidate given the labels placed (of equal ones, the nearest the sender):
     base + 100 (covered) + _CLOSE (come near) + _CROSS (edges crossed).  Every cost but the
     base is >= 0, so the candidates are looked at by (base, t) and the search stops at the first
-    whose base alone is dearer than the best so far (or as dear, further from the sender)."""
+    whose base alone is dearer than the best so far (or as dear, further from the sender); one
+    that is dearer without the other labels is not tested against them.  (All costs but the base
+    are whole numbers, so these sums are exact and the bounds hold to the last bit.)"""
     near = placed.near(choices.span)
     best: tuple[float, int] | None = None
     for i in choices.order:
@@ -216,6 +218,8 @@ def _edge_spot(choices: _Choices, placed: _Board) -> tuple[Point, float, Tag]:
         _, _, tag, room = choices.place(i)
         covers, nears, crossed = choices.costs(i)
         crowd = 100 * covers + _CLOSE * nears
+        if best is not None and (base + crowd + _CROSS * crossed, i) > best:  # dear without the labels
+            continue
         if near:
             box, room_box = tag_box(tag), tag_box(room)
             labels = [(b, o) for b, o in near if not boxes_apart(b, room_box) and tags_overlap(o, room)]
