@@ -80,7 +80,9 @@ def place_labels(pic: Picture, rounds: int = 3) -> None:
     candidate's cost that does not depend on the other labels (nodes covered, edges crossed) is
     worked out once; a label whose neighbourhood (every cell its candidates look at) has not
     changed since it was last placed would land where it is, so it is skipped: a pass costs what
-    changed, not every label."""
+    changed, not every label.  Each label's candidates are worked out on demand and looked at
+    cheapest base cost first (``_Choices``, ``_edge_spot``), so a label usually costs one or two
+    candidates of 33, with exactly the choice the full search would make."""
     paths = _paths(pic)
     pieces = _piece_grid(paths)
     fixed = _shape_grid([s for s in pic.shapes if not s.spots])
