@@ -153,7 +153,7 @@ class _Choices:
     def __init__(self, k: int, label: Text, path: _Path, shapes: _Grid[Shape],
                  pieces: _Grid[tuple[int, Segment]]) -> None:
         self.k, self.label, self.path, self.shapes, self.pieces = k, label, path, shapes, pieces
-        self.places: list[tuple[Point, float, Tag, Tag] | None] = [None] * len(_CANDIDATES)
+        self.places: list[tuple[Point, float, Tag, Tag, Box, Box] | None] = [None] * len(_CANDIDATES)
         self.fixed: list[tuple[int, int, int] | None] = [None] * len(_CANDIDATES)
         self.near: tuple[list[tuple[Box, Shape]], list[tuple[Box, tuple[int, Segment]]]] | None = None
         half = label_tag(label, path.start)[4]  # the tag's half length, the same at every angle
@@ -166,18 +166,19 @@ class _Choices:
         # a straight edge gives every candidate the same tag size and angle, and each side of its
         # box moves monotonically with t: the first and last candidates bound them all
         ends = (0, len(_CANDIDATES) - 1) if path.control is None else range(len(_CANDIDATES))
-        boxes = [tag_box(self.place(i)[3]) for i in ends]
+        boxes = [self.place(i)[5] for i in ends]
         self.span: Box = (min(r[0] for r in boxes), min(r[1] for r in boxes),
                           max(r[2] for r in boxes), max(r[3] for r in boxes))
 
-    def place(self, i: int) -> tuple[Point, float, Tag, Tag]:
-        """Candidate i's centre, angle, tag and tag with margin."""
+    def place(self, i: int) -> tuple[Point, float, Tag, Tag, Box, Box]:
+        """Candidate i's centre, angle, tag, tag with margin and the upright boxes round those two."""
         found = self.places[i]
         if found is None:
             t, path = _CANDIDATES[i], self.path
             at, angle = path.at(t), reading_angle(_direction(path, t))
             tag = label_tag(self.label, at, angle)
-            found = self.places[i] = (at, angle, tag, grown_tag(tag, 0.25, 0.1))
+            room = grown_tag(tag, 0.25, 0.1)
+            found = self.places[i] = (at, angle, tag, room, tag_box(tag), tag_box(room))
         return found
 
     def costs(self, i: int) -> tuple[int, int, int]:
@@ -187,8 +188,8 @@ class _Choices:
             if self.near is None:
                 self.near = self.shapes.near_items(self.span), self.pieces.near_items(self.span)
             near_shapes, near_pieces = self.near
-            _, _, tag, room = self.place(i)
-            box, room_box, touch = tag_box(tag), tag_box(room), grown_tag(tag, 0.04, 0.04)
+            _, _, tag, room, box, room_box = self.place(i)
+            touch = grown_tag(tag, 0.04, 0.04)
             close = [s for b, s in near_shapes if _touch(b, room_box)]
             crossed = {j for b, (j, piece) in near_pieces
                        if _touch(b, box) and j != self.k and tag_crosses(tag, piece)}
@@ -217,13 +218,12 @@ def _edge_spot(choices: _Choices, placed: _Board) -> tuple[Point, float, Tag]:
         base = choices.bases[i]
         if best is not None and (base, i) > best:
             break
-        _, _, tag, room = choices.place(i)
+        _, _, tag, room, box, room_box = choices.place(i)
         covers, nears, crossed = choices.costs(i)
         crowd = 100 * covers + _CLOSE * nears
         if best is not None and (base + crowd + _CROSS * crossed, i) > best:  # dear without the labels
             continue
         if near:
-            box, room_box = tag_box(tag), tag_box(room)
             labels = [(b, o) for b, o in near if not boxes_apart(b, room_box) and tags_overlap(o, room)]
             crowd += (100 * sum(not boxes_apart(b, box) and tags_overlap(tag, o) for b, o in labels)
                       + _CLOSE * len(labels))
@@ -231,7 +231,7 @@ def _edge_spot(choices: _Choices, placed: _Board) -> tuple[Point, float, Tag]:
         if best is None or (cost, i) < best:
             best = (cost, i)
     assert best is not None
-    at, angle, tag, _ = choices.place(best[1])
+    at, angle, tag = choices.place(best[1])[:3]
     return at, angle, tag
 
 
