@@ -5,6 +5,7 @@ order of t, the first of equal ones) chooses, on calm boards and on crowded ones
 from __future__ import annotations
 
 import math
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -69,6 +70,7 @@ def _exhaustive(choices: _Choices, placed: _Board) -> tuple[tuple[float, float],
     return best[1], best[2]
 
 
+@cache
 def _pictures() -> list[tuple[str, Picture]]:
     out = []
     for path in SPECS:
@@ -154,3 +156,13 @@ def test_tags_overlap_is_the_separating_axes_test_as_it_was(x: float, y: float, 
     assert tags_overlap(one, two) == _overlap_before(one, two)
     near = (x + (w + p) * 0.999999, y, 1.0, 0.0, p, q)  # a near miss or a hair's overlap
     assert tags_overlap(one, near) == _overlap_before(one, near)
+
+
+@pytest.mark.parametrize(("name", "pic"), _pictures(), ids=lambda v: v if isinstance(v, str) else "")
+def test_candidates_are_ordered_by_base_then_t(name: str, pic: Picture) -> None:
+    paths = _paths(pic)
+    pieces, fixed = _piece_grid(paths), _shape_grid([s for s in pic.shapes if not s.spots])
+    for k, e in enumerate(pic.edges):
+        if e.label is not None:
+            choices = _Choices(k, e.label, paths[k], fixed, pieces)
+            assert choices.order == sorted(range(len(_CANDIDATES)), key=lambda i: (choices.bases[i], i))

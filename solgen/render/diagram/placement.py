@@ -158,11 +158,15 @@ class _Choices:
         self.near: tuple[list[tuple[Box, Shape]], list[tuple[Box, tuple[int, Segment]]]] | None = None
         half = label_tag(label, path.start)[4]  # the tag's half length, the same at every angle
         x0, y0 = path.start
-        self.bases = []
-        for t in _CANDIDATES:
+        self.bases, stubless, stubbed = [], [], []
+        for i, t in enumerate(_CANDIDATES):
             x, y = path.at(t)
-            self.bases.append(_NEAR * t + (50 if math.hypot(x - x0, y - y0) - half < 0.3 else 0))
-        self.order = sorted(range(len(_CANDIDATES)), key=lambda i: (self.bases[i], i))
+            short = math.hypot(x - x0, y - y0) - half < 0.3
+            self.bases.append(_NEAR * t + (50 if short else 0))
+            (stubbed if short else stubless).append(i)
+        # by (base, t): 3t grows with t and stays below 2.7 < 50, so the candidates without the stub
+        # penalty come first, each group in the order of t
+        self.order = stubless + stubbed
         # a straight edge gives every candidate the same tag size and angle, and each side of its
         # box moves monotonically with t: the first and last candidates bound them all
         ends = (0, len(_CANDIDATES) - 1) if path.control is None else range(len(_CANDIDATES))
