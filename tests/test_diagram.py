@@ -444,7 +444,7 @@ def test_graph_key_shows_values_and_gradients_sheet_does_not() -> None:
     assert sheet_tikz in out["seed002_graph_abcd.tex"].decode()
 
 
-def test_graph_sheet_diagram_is_drawn_lazily_and_never_the_keys() -> None:
+def test_graph_sheet_diagram_is_drawn_lazily_and_never_the_keys(monkeypatch: pytest.MonkeyPatch) -> None:
     """Issue 16: a render of the key alone lays the sheet's picture out never; a sheet (Markdown's
     SVG, LaTeX's TikZ, in whichever order they are asked for) gets the picture of the given values,
     laid out once, never the key's (whose values and gradients are the answers)."""
@@ -460,19 +460,17 @@ def test_graph_sheet_diagram_is_drawn_lazily_and_never_the_keys() -> None:
         calls.append(args[2] if len(args) > 2 else kwargs.get("values"))
         return real(*args, **kwargs)
 
-    diagram.both = counted  # type: ignore[assignment]
-    try:
-        solved = solve(spec, Options(("md", "tex")))
-        key: dict[str, bytes] = {}
-        markdown(solved, Options(("md",)), key)
-        latex(solved, Options(("tex",)), key)
-        assert len(calls) == 1 and calls[0]  # the key's picture only, with the values
-        sheet: dict[str, bytes] = {}
-        latex(solved, Options(("tex",), problem=True), sheet)
-        markdown(solved, Options(("md",), problem=True), sheet)
-        assert len(calls) == 2 and calls[1] is None  # the sheet's: given values only, once
-    finally:
-        diagram.both = real  # type: ignore[assignment]
+    monkeypatch.setattr(diagram, "both", counted)
+    solved = solve(spec, Options(("md", "tex")))
+    key: dict[str, bytes] = {}
+    markdown(solved, Options(("md",)), key)
+    latex(solved, Options(("tex",)), key)
+    assert len(calls) == 1 and calls[0]  # the key's picture only, with the values
+    sheet: dict[str, bytes] = {}
+    latex(solved, Options(("tex",), problem=True), sheet)
+    markdown(solved, Options(("md",), problem=True), sheet)
+    assert len(calls) == 2 and calls[1] is None  # the sheet's: given values only, once
+    monkeypatch.undo()
     assert solved.solution is not None
     tex, svg = sheet["seed002_graph_abcd.tex"].decode(), sheet["seed002_graph_abcd.svg"].decode()
     assert solved.solution.diagram not in tex and "red!70!black" not in tex
