@@ -37,11 +37,12 @@ class Solved:
     solution: Solution | None  # None when only the JSON answers were asked for
     svg: str = ""
     derivation: Any = None  # the exact Derivation (None for architecture-only and symbolic problems)
-    sheet_svg: str = ""  # the question sheet's diagram when it differs from the key's (no answers in it)
 
     def diagram_svg(self, problem: bool) -> str:
-        """The SVG for a question sheet (``problem``) or for the key."""
-        return self.sheet_svg if problem and self.sheet_svg else self.svg
+        """The SVG for a question sheet (``problem``) or for the key: a sheet whose picture differs
+        from the key's (no answers in it) gets its own, laid out now if not yet."""
+        sheet = self.solution.sheet if self.solution is not None else None
+        return sheet.svg if problem and sheet is not None else self.svg
 
 
 def documented(options: Options) -> bool:
@@ -58,19 +59,18 @@ def _with_diagram(spec: Spec, graph: Any, answers: dict[str, Any], solution: Sol
     question sheets only the given values."""
     if solution is None:
         return Solved(spec, answers, None)
-    from solgen.render.diagram import both, markdown_image
+    from solgen.render.diagram import SheetPicture, both, markdown_image
 
-    tikz, svg = both(spec, graph)
-    sheet_tikz, sheet_svg = "", ""
     net = spec.problem
+    sheet = None
+    values = None
     if shown is not None and (isinstance(net, GraphSpec) or (isinstance(net, Network) and not net.dense_only)):
         first = shown.iterations[0]
         values = {n.name: (first.values.get(n.name), first.adjoint.get(n.name)) for n in graph.nodes}
-        sheet_tikz, sheet_svg = tikz, svg
-        tikz, svg = both(spec, graph, values)
-    drawn = replace(solution, diagram=tikz, sheet_diagram=sheet_tikz, image=markdown_image(spec),
-                    variant=_variant_line(spec))
-    return Solved(spec, answers, drawn, svg, sheet_svg=sheet_svg)
+        sheet = SheetPicture(spec, graph)  # the given values only, laid out when a sheet asks for it
+    tikz, svg = both(spec, graph, values)
+    drawn = replace(solution, diagram=tikz, sheet=sheet, image=markdown_image(spec), variant=_variant_line(spec))
+    return Solved(spec, answers, drawn, svg)
 
 
 def _variant_line(spec: Spec) -> str:

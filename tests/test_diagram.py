@@ -432,13 +432,52 @@ def test_graph_key_shows_values_and_gradients_sheet_does_not() -> None:
         assert value in key and (value not in sheet or value in ("3",)), value
     assert "-12" not in sheet and "4" not in sheet
     assert "-1" in sheet and "1" in sheet  # the inputs' given values
-    assert solved.solution is not None and solved.solution.sheet_diagram
-    assert "red!70!black" in solved.solution.diagram and "red!70!black" not in solved.solution.sheet_diagram
-    from solgen.export.documents import markdown
+    assert solved.solution is not None and solved.solution.sheet is not None
+    sheet_tikz = solved.solution.sheet.tikz
+    assert "red!70!black" in solved.solution.diagram and "red!70!black" not in sheet_tikz
+    from solgen.export.documents import latex, markdown
 
     out: dict[str, bytes] = {}
     markdown(solved, Options(("md",), problem=True), out)
     assert out["seed002_graph_abcd.svg"].decode() == solved.diagram_svg(True)
+    latex(solved, Options(("tex",), problem=True), out)
+    assert sheet_tikz in out["seed002_graph_abcd.tex"].decode()
+
+
+def test_graph_sheet_diagram_is_drawn_lazily_and_never_the_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 16: a render of the key alone lays the sheet's picture out never; a sheet (Markdown's
+    SVG, LaTeX's TikZ, in whichever order they are asked for) gets the picture of the given values,
+    laid out once, never the key's (whose values and gradients are the answers)."""
+    from solgen.export.documents import latex, markdown
+    from solgen.pipeline import Options, solve
+    from solgen.render import diagram
+
+    spec = load_spec(ROOT / "specs" / "seed002_graph_abcd.toml")
+    calls: list[object] = []
+    real = diagram.both
+
+    def counted(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        calls.append(args[2] if len(args) > 2 else kwargs.get("values"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(diagram, "both", counted)
+    solved = solve(spec, Options(("md", "tex")))
+    key: dict[str, bytes] = {}
+    markdown(solved, Options(("md",)), key)
+    latex(solved, Options(("tex",)), key)
+    assert len(calls) == 1 and calls[0]  # the key's picture only, with the values
+    sheet: dict[str, bytes] = {}
+    latex(solved, Options(("tex",), problem=True), sheet)
+    markdown(solved, Options(("md",), problem=True), sheet)
+    assert len(calls) == 2 and calls[1] is None  # the sheet's: given values only, once
+    monkeypatch.undo()
+    assert solved.solution is not None
+    tex, svg = sheet["seed002_graph_abcd.tex"].decode(), sheet["seed002_graph_abcd.svg"].decode()
+    assert solved.solution.diagram not in tex and "red!70!black" not in tex
+    assert key["seed002_graph_abcd.svg"] != sheet["seed002_graph_abcd.svg"]
+    texts = [t.text for t in ET.fromstring(svg).iter(f"{SVG_NS}text")]
+    assert "-12" not in texts and "4" not in texts  # no gradient of the key
+    assert svg == diagram.svg(spec) and diagram.tikz(spec) in tex  # the given-values picture itself
 
 
 # --------------------------------------------------------------------------- feature maps (issue 12)

@@ -8,6 +8,7 @@ plain text is held unescaped and escaped by each output's template.  A
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from solgen.record import record
 
@@ -73,6 +74,8 @@ class Solution:
     facts: dict[str, int] = field(default_factory=dict)
     diagram: str = ""  # TikZ picture for LaTeX
     sheet_diagram: str = ""  # the question sheet's TikZ picture when it differs from the key's
+    # ... drawn on demand (render/diagram ``SheetPicture``): ``render`` fills sheet_diagram from it
+    sheet: Any = field(default=None, compare=False, repr=False)
     image: str = ""  # Markdown image reference to the SVG beside the .md
     variant: str = ""  # "Student s01, variant 3fa2c19b" on a variant's sheet and key (plain text)
     asked: tuple[Rich, ...] = ()  # what the spec's ask list asks for, as the sheet lists it

@@ -15,6 +15,7 @@ import signal
 import stat
 import threading
 import types
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
@@ -217,6 +218,11 @@ def _bounded_render(template: jinja2.Template, **context: object) -> str:
 
 
 def render(solution: Solution, fmt: str, user_dir: str | None = None, problem: bool = False) -> str:
+    """The solution as ``fmt`` text (the question sheet with ``problem``).  A sheet's own diagram
+    (``solution.sheet``, drawn on demand) is drawn here for a sheet, and for a user's templates,
+    which may show it anywhere; the built-in templates read ``sheet_diagram`` on a sheet only."""
+    if solution.sheet is not None and (problem or user_dir) and not solution.sheet_diagram:
+        solution = replace(solution, sheet_diagram=solution.sheet.tikz)
     env = environment(fmt, user_dir)
     share(solution)  # its documents break each equation once between them
     try:

@@ -81,6 +81,36 @@ def both(spec: Spec, graph: Graph | None = None, values: NodeValues | None = Non
     return _to_tikz(pic, True), _to_svg(pic, spec.title)
 
 
+class SheetPicture:
+    """A question sheet's diagram when it differs from the key's: ``both(spec, graph)`` without
+    ``values``, so only given values show (never a computed one).  It is laid out the first time
+    its ``tikz`` or ``svg`` is asked for (in the spec's language), then kept: a render of the key
+    alone never pays for a second layout.  Neither is ever empty, so no reader can fall back to
+    the key's picture (which shows the answers)."""
+
+    def __init__(self, spec: Spec, graph: Graph | None) -> None:
+        self.spec, self.graph = spec, graph
+        self._drawn: tuple[str, str] | None = None
+
+    def _pictures(self) -> tuple[str, str]:
+        if self._drawn is None:
+            from solgen.messages import speaking
+
+            with speaking(self.spec.style.language):
+                tikz, svg = both(self.spec, self.graph)
+            assert tikz and svg
+            self._drawn = tikz, svg
+        return self._drawn
+
+    @property
+    def tikz(self) -> str:
+        return self._pictures()[0]
+
+    @property
+    def svg(self) -> str:
+        return self._pictures()[1]
+
+
 def svg_filename(spec: Spec) -> str:
     """Where the SVG goes: beside the Markdown, as ``<stem>.svg``."""
     return f"{spec.stem}.svg"
@@ -168,6 +198,6 @@ def _network_layout(net: Network, graph: Graph, fmt: NumberFormat) -> Picture:
     return pic
 
 
-__all__ = ["NodeValues", "both", "LABEL_LIMIT", "MAX_WIDTH", "NAME_LIMIT", "SHOW_LIMIT", "Picture", "layout",
-           "place_labels", "plain_name",
+__all__ = ["NodeValues", "SheetPicture", "both", "LABEL_LIMIT", "MAX_WIDTH", "NAME_LIMIT", "SHOW_LIMIT", "Picture",
+           "layout", "place_labels", "plain_name",
            "svg", "tex_to_unicode", "tikz"]

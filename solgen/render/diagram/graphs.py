@@ -9,7 +9,9 @@ from solgen.core.numbers import NumberFormat
 
 from .geometry import (
     Point,
+    Segment,
     _crosses,
+    _Grid,
     _grown,
     _path,
     _paths,
@@ -163,24 +165,29 @@ class _GraphDrawer:
         """Parameters and constants that are no edge label: small boxes near their first child,
         where they cover no node and their edge crosses the fewest others."""
         g, pic = self.graph, self.pic
+        grids: tuple[_Grid[tuple[int, Segment]], _Grid[Shape]] | None = None  # kept up to date, not rebuilt
         for leaf in g.nodes:
             if leaf.kind not in ("param", "constant") or leaf.name in absorbed:
                 continue
             kids = [k for k in g.children[leaf.name] if k in shapes]
             if not kids:
                 continue
+            if grids is None:
+                grids = _piece_grid(_paths(pic)), _shape_grid(pic.shapes)
             label = _named(leaf, self.fmt, "tiny")
             grey = leaf.name in g.frozen
-            box = pic.add("box", 0.0, 0.0, label, w=label.width + 0.2, h=0.45,
-                          fill="target" if leaf.kind == "constant" else "param", grey=grey)
-            box.x, box.y = self.leaf_place(box, shapes[kids[0]])
+            box = Shape(f"n{len(pic.shapes) + 1}", "box", 0.0, 0.0, w=label.width + 0.2, h=0.45, lines=(label,),
+                        fill="target" if leaf.kind == "constant" else "param", grey=grey)
+            box.x, box.y = self.leaf_place(box, shapes[kids[0]], *grids)
+            pic.shapes.append(box)
+            grids[1].add(box.extent(), box)
             for kid in kids:
                 pic.connect(box, shapes[kid], dashed=True, grey=grey)
+                for piece in _path(box, shapes[kid]).pieces():
+                    grids[0].add(_span(piece), (len(pic.edges) - 1, piece))
 
-    def leaf_place(self, box: Shape, kid: Shape) -> Point:
-        pic = self.pic
-        pieces = _piece_grid(_paths(pic))
-        others = _shape_grid([s for s in pic.shapes if s is not box])
+    def leaf_place(self, box: Shape, kid: Shape, pieces: _Grid[tuple[int, Segment]], others: _Grid[Shape]) -> Point:
+        """Where the leaf's box goes, given the edges (``pieces``) and shapes (``others``) drawn so far."""
         down, side = kid.h / 2 + 0.45, self.DX * 0.45
         spots = [(-side, -down), (-side, down), (-side, -down - 0.6), (-side, down + 0.6), (0.0, -down - 0.25),
                  (0.0, down + 0.25), (-side, -down - 1.2), (-side, down + 1.2), (-2 * side, -down - 0.6)]

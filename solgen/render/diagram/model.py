@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .geometry import _paths
+from .geometry import _path
 from .tags import label_tag, tag_box
 from .text import Text
 
@@ -22,12 +22,14 @@ class Shape:
     grey: bool = False
     anchor: str = "center"  # text shapes: center | east | west
     spots: tuple[tuple[float, float], ...] = ()  # a movable text: where it may go, best first
+    _size: tuple[float, float] | None = field(default=None, init=False, repr=False, compare=False)
 
     def extent(self) -> tuple[float, float, float, float]:
         if self.kind == "text":
-            w = max(t.width for t in self.lines)
-            h = sum(t.height for t in self.lines)
-            left = {"center": self.x - w / 2, "east": self.x - w, "west": self.x}[self.anchor]
+            if self._size is None:  # the lines never change, only where the text goes
+                self._size = max(t.width for t in self.lines), sum(t.height for t in self.lines)
+            w, h = self._size
+            left = self.x - w / 2 if self.anchor == "center" else self.x - w if self.anchor == "east" else self.x
             return left, self.y - h / 2, left + w, self.y + h / 2
         return self.x - self.w / 2, self.y - self.h / 2, self.x + self.w / 2, self.y + self.h / 2
 
@@ -69,18 +71,24 @@ class Picture:
         boxes = [s.extent() for s in self.shapes]
         boxes += [tag_box(label_tag(e.label, e.at, e.angle)) for e in self.edges
                   if e.label is not None and e.at is not None]
-        boxes += [p.at(0.5) * 2 for p in _paths(self) if p.control is not None]
+        bent = [e for e in self.edges if e.bend is not None]  # a straight edge lies between its ends
+        if bent:
+            by_id = {s.id: s for s in self.shapes}
+            boxes += [_path(by_id[e.src], by_id[e.dst], e.bend).at(0.5) * 2 for e in bent]
         if not boxes:
             return 0.0, 0.0, 1.0, 1.0
         return (min(b[0] for b in boxes), min(b[1] for b in boxes),
                 max(b[2] for b in boxes), max(b[3] for b in boxes))
 
-    def note_y(self, i: int) -> float:
-        return self.body()[1] - 0.4 - 0.45 * i
+    def note_y(self, i: int, bottom: float | None = None) -> float:
+        """Where note i goes: below ``bottom``, the body's lower edge (worked out when not given)."""
+        return (self.body()[1] if bottom is None else bottom) - 0.4 - 0.45 * i
 
-    def bounds(self) -> tuple[float, float, float, float]:
-        x0, y0, x1, y1 = self.body()
+    def bounds(self, body: tuple[float, float, float, float] | None = None) -> tuple[float, float, float, float]:
+        """The extent of everything drawn (``body``: ``self.body()``, when the caller has it)."""
+        x0, y0, x1, y1 = body or self.body()
+        bottom = y0
         for i, note in enumerate(self.notes):
             x1 = max(x1, x0 + note.width)
-            y0 = min(y0, self.note_y(i) - note.height / 2)
+            y0 = min(y0, self.note_y(i, bottom) - note.height / 2)
         return x0, y0, x1, y1

@@ -22,7 +22,8 @@ def _xml(text: str) -> str:
 
 class _Svg:
     def __init__(self, pic: Picture) -> None:
-        x0, y0, x1, y1 = pic.bounds()
+        self.body = pic.body()
+        x0, y0, x1, y1 = pic.bounds(self.body)
         pad = 0.3
         self.x0, self.y1 = x0 - pad, y1 + pad
         self.width = (x1 - x0 + 2 * pad) * _SVG_SCALE
@@ -126,8 +127,8 @@ def _to_svg(pic: Picture, title: str) -> str:
     for s in pic.shapes:
         if s.fill == "ground":
             parts.extend(out.shape(s))
-    x0 = pic.body()[0]
+    x0, bottom = out.body[0], out.body[1]
     for i, note in enumerate(pic.notes):
-        parts.append(out.text(x0, pic.note_y(i), note, anchor="start"))
+        parts.append(out.text(x0, pic.note_y(i, bottom), note, anchor="start"))
     parts.append("</svg>")
     return "\n".join(parts) + "\n"

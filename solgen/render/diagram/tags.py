@@ -4,6 +4,7 @@ against segments, nodes and other tags (the placement and the tests use the same
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from .geometry import Box, Point, Segment, _crosses
@@ -50,21 +51,40 @@ def tag_crosses(tag: Tag, seg: Segment) -> bool:
     return _crosses((a[0], a[1], b[0], b[1]), (-tag[4], -tag[5], tag[4], tag[5]))
 
 
-def _corners(tag: Tag) -> list[Point]:
+@lru_cache(maxsize=8192)
+def _flat_corners(tag: Tag) -> tuple[float, ...]:
+    """A tag's corners x0, y0, ..., x3, y3: (x, y) + sx hw u + sy hh u-perpendicular for (sx, sy) =
+    (1, 1), (1, -1), (-1, -1), (-1, 1).  A label's tag is tested against many others, and again in
+    each pass, so they are kept."""
     x, y, ux, uy, hw, hh = tag
-    return [(x + sx * hw * ux - sy * hh * uy, y + sx * hw * uy + sy * hh * ux) for sx, sy in
-            ((1, 1), (1, -1), (-1, -1), (-1, 1))]
+    wx, wy, hx, hy = hw * ux, hw * uy, hh * ux, hh * uy
+    return (x + wx - hy, y + wy + hx, x + wx + hy, y + wy - hx,
+            x - wx + hy, y - wy - hx, x - wx - hy, y - wy + hx)
 
 
 def tags_overlap(a: Tag, b: Tag) -> bool:
     """Whether two tags overlap (separating axes: the two sides of each)."""
-    ca, cb = _corners(a), _corners(b)
+    a0, a1, a2, a3, a4, a5, a6, a7 = _flat_corners(a)
+    b0, b1, b2, b3, b4, b5, b6, b7 = _flat_corners(b)
     for ux, uy in ((a[2], a[3]), (-a[3], a[2]), (b[2], b[3]), (-b[3], b[2])):
-        pa = [px * ux + py * uy for px, py in ca]
-        pb = [px * ux + py * uy for px, py in cb]
-        if max(pa) <= min(pb) or max(pb) <= min(pa):
+        p, q, r, t = a0 * ux + a1 * uy, a2 * ux + a3 * uy, a4 * ux + a5 * uy, a6 * ux + a7 * uy
+        f, g, h, k = b0 * ux + b1 * uy, b2 * ux + b3 * uy, b4 * ux + b5 * uy, b6 * ux + b7 * uy
+        if max(p, q, r, t) <= min(f, g, h, k) or max(f, g, h, k) <= min(p, q, r, t):
             return False
     return True
+
+
+#: upright boxes further apart than this (cm) surround tags that do not overlap, and ``tags_overlap``
+#: says so: two rectangles a distance d apart have a side whose normal separates them by at least
+#: d sin 45 degrees (their Minkowski difference turns by at most 90 degrees at each corner), and
+#: 1e-9 cm lies far above the rounding of a picture's coordinates
+_APART = 1e-9
+
+
+def boxes_apart(a: Box, b: Box) -> bool:
+    """Whether two upright boxes lie more than ``_APART`` apart: a cheap and exact first test
+    before ``tags_overlap`` of the tags they surround (``tag_box``)."""
+    return a[0] > b[2] + _APART or b[0] > a[2] + _APART or a[1] > b[3] + _APART or b[1] > a[3] + _APART
 
 
 def tag_hits(shape: Shape, tag: Tag) -> bool:

@@ -50,9 +50,10 @@ def _to_tikz(pic: Picture, fit: bool) -> str:
             out.append(f"\\node[elabel{grey}{turn}] at ({_f(e.at[0])},{_f(e.at[1])}) {{{e.label.tex}}};")
     for s in grounded:
         out.extend(_tikz_shape(s))
-    x0 = pic.body()[0]
+    x0, bottom, _, _ = pic.body()
     for i, note in enumerate(pic.notes):
-        out.append(f"\\node[anchor=west,font=\\footnotesize] at ({_f(x0)},{_f(pic.note_y(i))}) {{{note.tex}}};")
+        out.append(f"\\node[anchor=west,font=\\footnotesize] at ({_f(x0)},{_f(pic.note_y(i, bottom))}) "
+                   f"{{{note.tex}}};")
     out.append(r"\end{tikzpicture}")
     text = "\n".join(out) + "\n"
     if fit:
