@@ -221,10 +221,10 @@ def render(solution: Solution, fmt: str, user_dir: str | None = None, problem: b
     """The solution as ``fmt`` text (the question sheet with ``problem``).  A sheet's own diagram
     (``solution.sheet``, drawn on demand) is drawn here for a sheet, and for a user's templates,
     which may show it anywhere; the built-in templates read ``sheet_diagram`` on a sheet only."""
+    share(solution)  # its documents break each equation once between them (before any copy)
     if solution.sheet is not None and (problem or user_dir) and not solution.sheet_diagram:
         solution = replace(solution, sheet_diagram=solution.sheet.tikz)
     env = environment(fmt, user_dir)
-    share(solution)  # its documents break each equation once between them
     try:
         template = env.get_template(FORMATS[fmt][1])
         if user_dir:
