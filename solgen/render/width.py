@@ -213,7 +213,10 @@ class _Walk:
             else:
                 rows[-1][-1].append(tok)
         cols = max(len(r) for r in rows)
-        widest = [max((_Walk(r[c]).run(scale) for r in rows if c < len(r)), default=0.0) for c in range(cols)]
+        # an entry is measured by its text (a run of the tokens, so they spell it): the same
+        # entries recur (a 48 x 40 weight matrix has a few dozen shapes among its 1,920)
+        widest = [max((_measured("".join(r[c]), scale) for r in rows if c < len(r)), default=0.0)
+                  for c in range(cols)]
         fences = 0.9 if env.endswith("matrix") and env != "matrix" else 0.0
         return sum(widest) + 0.92 * (cols - 1) * scale + fences * scale
 
