@@ -1,38 +1,37 @@
 """Registry entries that import their module on first use.
 
 A registry (layer kinds, output formats) names every entry up front, but a render needs only
-a few of them: ``lazy("solgen.export.qti", "write")`` is a function that imports the module
-the first time it is called, so a seed-sized render never pays for XML, zip or
-convolution code it does not use.  ``lazy(module, factory, *args)`` calls
-``module.factory(*args)`` once and uses the function it returns (``conv.reader(2)``).
+a few of them: ``lazy(find)`` is a function that calls ``find()`` the first time it is
+itself called, and from then on the function ``find`` returned.  ``find`` is a small
+function of the registry's own with a plain ``from . import conv`` in it, so a seed-sized
+render never pays for XML, zip or convolution code it does not use, and no module name is
+ever looked up from a string.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from importlib import import_module
 from typing import Any
 
 
 class Lazy:
-    __slots__ = ("module", "name", "args", "_target")
+    __slots__ = ("find", "_target")
 
-    def __init__(self, module: str, name: str, *args: Any) -> None:
-        self.module, self.name, self.args = module, name, args
+    def __init__(self, find: Callable[[], Callable[..., Any]]) -> None:
+        self.find = find
         self._target: Callable[..., Any] | None = None
 
     def target(self) -> Callable[..., Any]:
         if self._target is None:
-            found = getattr(import_module(self.module), self.name)
-            self._target = found(*self.args) if self.args else found
+            self._target = self.find()
         return self._target
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self.target()(*args, **kwargs)
 
     def __repr__(self) -> str:
-        return f"lazy({self.module}.{self.name}{self.args or ''})"
+        return f"lazy({self.find.__qualname__})"
 
 
-def lazy(module: str, name: str, *args: Any) -> Lazy:
-    return Lazy(module, name, *args)
+def lazy(find: Callable[[], Callable[..., Any]]) -> Lazy:
+    return Lazy(find)

@@ -52,21 +52,22 @@ def record(cls: type[T]) -> type[T]:
                 value = f.default_factory()
             else:
                 raise TypeError(f"{cls.__name__}.__init__() missing required argument: '{f.name}'")
-            object.__setattr__(self, f.name, value)
+            self.__dict__[f.name] = value  # a record has no slots: its fields live in its __dict__
         if post_init:
             self.__post_init__()
 
     def __repr__(self: Any) -> str:
-        inner = ", ".join(f"{n}={getattr(self, n)!r}" for n in shown)
+        inner = ", ".join(f"{n}={self.__dict__[n]!r}" for n in shown)
         return f"{cls.__qualname__}({inner})"
 
     def __eq__(self: Any, other: object) -> bool:
         if other.__class__ is not self.__class__:
             return NotImplemented
-        return all(getattr(self, n) == getattr(other, n) for n in compared)
+        mine, theirs = self.__dict__, other.__dict__
+        return all(mine[n] == theirs[n] for n in compared)
 
     def __hash__(self: Any) -> int:
-        return hash(tuple(getattr(self, n) for n in hashed))
+        return hash(tuple(self.__dict__[n] for n in hashed))
 
     every = frozenset(f.name for f in fields)
 
@@ -80,13 +81,20 @@ def record(cls: type[T]) -> type[T]:
             raise dataclasses.FrozenInstanceError(f"cannot delete field '{name}'")
         object.__delattr__(self, name)
 
-    methods = {"__init__": __init__, "__repr__": __repr__, "__eq__": __eq__,
-               "__setattr__": __setattr__, "__delattr__": __delattr__}
-    for name, fn in methods.items():
-        if name not in cls.__dict__:  # a method of the class's own wins, as with dataclass
-            fn.__qualname__ = f"{cls.__qualname__}.{name}"
-            setattr(cls, name, fn)
-    if cls.__dict__.get("__hash__") is None:  # no hash of its own (or one removed by its __eq__)
+    own = dict(cls.__dict__)  # a method of the class's own wins, as with dataclass
+    for fn in (__init__, __repr__, __eq__, __setattr__, __delattr__, __hash__):
+        fn.__qualname__ = f"{cls.__qualname__}.{fn.__name__}"
+    if "__init__" not in own:
+        cls.__init__ = __init__  # type: ignore[misc]
+    if "__repr__" not in own:
+        cls.__repr__ = __repr__  # type: ignore[method-assign,assignment]
+    if "__eq__" not in own:
+        cls.__eq__ = __eq__  # type: ignore[method-assign,assignment]
+    if "__setattr__" not in own:
+        cls.__setattr__ = __setattr__  # type: ignore[method-assign,assignment]
+    if "__delattr__" not in own:
+        cls.__delattr__ = __delattr__  # type: ignore[method-assign,assignment]
+    if own.get("__hash__") is None:  # no hash of its own (or one removed by its __eq__)
         cls.__hash__ = __hash__  # type: ignore[method-assign,assignment]
     cls.__dataclass_params__ = dataclasses._DataclassParams(  # type: ignore[attr-defined]
         True, True, True, False, False, True)

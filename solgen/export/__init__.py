@@ -13,6 +13,7 @@ file's name, and ``gather`` joins the fragments of every spec, in order.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from types import ModuleType
 from typing import Any
 
 from solgen.lazy import lazy
@@ -30,6 +31,24 @@ class Format:
     explained: bool = True  # needs the worked solution and the diagram (the JSON answers do not)
 
 
+def _html() -> Callable[..., Any]:
+    from .html import html
+
+    return html
+
+
+def _moodle() -> ModuleType:
+    from . import moodle
+
+    return moodle
+
+
+def _qti() -> ModuleType:
+    from . import qti
+
+    return qti
+
+
 SUFFIXES = {"moodle": ".moodle.xml", "qti": ".qti.zip"}  # the combined files' endings
 
 FORMATS: dict[str, Format] = {
@@ -39,10 +58,9 @@ FORMATS: dict[str, Format] = {
         Format("tex", documents.latex),
         Format("pdf", documents.pdf),
         Format("json", documents.answers, explained=False),
-        Format("html", lazy("solgen.export.html", "html")),
-        Format("moodle", lazy("solgen.export.moodle", "write"), SUFFIXES["moodle"],
-               lazy("solgen.export.moodle", "combine")),
-        Format("qti", lazy("solgen.export.qti", "write"), SUFFIXES["qti"], lazy("solgen.export.qti", "combine")),
+        Format("html", lazy(_html)),
+        Format("moodle", lazy(lambda: _moodle().write), SUFFIXES["moodle"], lazy(lambda: _moodle().combine)),
+        Format("qti", lazy(lambda: _qti().write), SUFFIXES["qti"], lazy(lambda: _qti().combine)),
     )
 }
 

@@ -15,6 +15,7 @@ reader, the graph builder and the explainers look a kind up here by the layer's
 from __future__ import annotations
 
 from collections.abc import Callable
+from types import ModuleType
 from typing import Any
 
 from solgen.lazy import lazy
@@ -35,26 +36,62 @@ class LayerKind:
     tensor: str = ""  # the module of solgen.explain.tensor writing its tensor form ("": dense, the matrix form)
 
 
-def _kind(name: str, module: str, rank: int | None, words: str, *reader_args: Any, **more: Any) -> LayerKind:
+def _conv() -> ModuleType:
+    from . import conv
+
+    return conv
+
+
+def _pool() -> ModuleType:
+    from . import pool
+
+    return pool
+
+
+def _flatten() -> ModuleType:
+    from . import flatten
+
+    return flatten
+
+
+def _dropout() -> ModuleType:
+    from . import dropout
+
+    return dropout
+
+
+def _batchnorm() -> ModuleType:
+    from . import batchnorm
+
+    return batchnorm
+
+
+def _rnn() -> ModuleType:
+    from . import rnn
+
+    return rnn
+
+
+def _kind(name: str, module: Callable[[], Any], rank: int | None, words: str, *reader_args: Any,
+          **more: Any) -> LayerKind:
     """A kind whose module is imported when a spec first uses it (a dense net never loads conv)."""
-    where = f"solgen.layers.{module}"
-    read = lazy(where, "reader", *reader_args) if reader_args else lazy(where, "read")
-    return LayerKind(name, read, lazy(where, "build"), lazy(where, "facts"), rank, words, **more)
+    read = lazy(lambda: module().reader(*reader_args)) if reader_args else lazy(lambda: module().read)
+    return LayerKind(name, read, lazy(lambda: module().build), lazy(lambda: module().facts), rank, words, **more)
 
 
 LAYER_KINDS: dict[str, LayerKind] = {
     k.name: k
     for k in (
         LayerKind("dense", dense.read, dense.build_maps, dense.facts, 1, "dense"),
-        _kind("conv1d", "conv", 2, "1-D convolution", 1, tensor="conv"),
-        _kind("conv2d", "conv", 3, "2-D convolution", 2, tensor="conv"),
-        _kind("maxpool1d", "pool", 2, "1-D max pooling", "max", 1, tensor="pool"),
-        _kind("maxpool2d", "pool", 3, "2-D max pooling", "max", 2, tensor="pool"),
-        _kind("avgpool1d", "pool", 2, "1-D average pooling", "avg", 1, tensor="pool"),
-        _kind("avgpool2d", "pool", 3, "2-D average pooling", "avg", 2, tensor="pool"),
-        _kind("flatten", "flatten", None, "flatten", tensor="flatten"),
-        _kind("dropout", "dropout", 1, "dropout", tensor="dropout"),
-        _kind("batchnorm", "batchnorm", 1, "batch normalization", tensor="norm"),
-        _kind("rnn", "rnn", 2, "recurrent (RNN)", panel="steps", tensor="rnn"),
+        _kind("conv1d", _conv, 2, "1-D convolution", 1, tensor="conv"),
+        _kind("conv2d", _conv, 3, "2-D convolution", 2, tensor="conv"),
+        _kind("maxpool1d", _pool, 2, "1-D max pooling", "max", 1, tensor="pool"),
+        _kind("maxpool2d", _pool, 3, "2-D max pooling", "max", 2, tensor="pool"),
+        _kind("avgpool1d", _pool, 2, "1-D average pooling", "avg", 1, tensor="pool"),
+        _kind("avgpool2d", _pool, 3, "2-D average pooling", "avg", 2, tensor="pool"),
+        _kind("flatten", _flatten, None, "flatten", tensor="flatten"),
+        _kind("dropout", _dropout, 1, "dropout", tensor="dropout"),
+        _kind("batchnorm", _batchnorm, 1, "batch normalization", tensor="norm"),
+        _kind("rnn", _rnn, 2, "recurrent (RNN)", panel="steps", tensor="rnn"),
     )
 }
