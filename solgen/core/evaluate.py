@@ -95,20 +95,14 @@ def checked(v: Value) -> Value:
             return v
         v = to_mpf(v)
     raw = getattr(v, "_mpf_", None)
-    if raw is not None and raw[1]:  # the common case: a finite nonzero mpf (the checks below, read off it)
+    if raw is not None and raw[1]:  # the common case: a finite nonzero mpf, its magnitude read off it
         mag = raw[2] + raw[3]
-        if mag > 1022 and abs(v) > to_mpf(DOUBLE_MAX):
-            raise _overflow(v)
-        if mag < _TINY_LOG2 and abs(v) < TINY:
+    else:
+        if not MP.isfinite(v):
+            raise DomainError("the value is not a finite number")
+        if not v:
             return Fraction(0)
-        if abs(mag) > 64:
-            WATCH.magnitude(abs(mag) * LOG10_2)
-        return v
-    if not MP.isfinite(v):
-        raise DomainError("the value is not a finite number")
-    if not v:
-        return Fraction(0)
-    mag = _mag(v)
+        mag = _mag(v)
     if mag > 1022 and abs(v) > to_mpf(DOUBLE_MAX):
         raise _overflow(v)
     if mag < _TINY_LOG2 and abs(v) < TINY:
